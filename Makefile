@@ -49,7 +49,7 @@ chaos: setup ## the long reliability suites
 	$(PY) -m pytest -m chaos -p no:cacheprovider
 
 manifests: setup tools ## regenerate manifests/ from the pydantic spec and the charts
-	$(PY) -m tradingbot_operator.manifests write
+	$(PY) scripts/gen_manifests.py write
 
 e2e-kind: ## operator scenarios on a real kind cluster
 	bash scripts/kind_e2e.sh
