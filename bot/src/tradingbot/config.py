@@ -1,0 +1,411 @@
+"""The one settings object of the bot process.
+
+Environment names (contracts §5): the seed's exact names ``AUDIT_LOG_MAX_BYTES`` and ``AUDIT_LOG_RETENTION``;
+everything else ``TRADINGBOT_<NAME>``, nested models with ``__`` (``TRADINGBOT_RISK__MAX_DRAWDOWN``).
+
+Secrets (``gmo_api_key``, ``gmo_api_secret``, ``discord_webhook_url``) come from
+``<TRADINGBOT_SECRETS_DIR>/<name>`` first, then from ``GMO_API_KEY`` / ``GMO_API_SECRET`` /
+``DISCORD_WEBHOOK_URL``. Their values are :class:`SecretStr`; only where each came from
+(``file|env|absent``) is ever shown.
+
+Only :func:`load_settings` looks at the process environment, and only when no mapping is passed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.sources.utils import parse_env_vars
+
+from tradingbot.risk.matrix import RiskLimits
+
+ENV_PREFIX = "TRADINGBOT_"
+SECRET_NAMES: tuple[str, ...] = ("gmo_api_key", "gmo_api_secret", "discord_webhook_url")
+SECRET_ENV: Mapping[str, str] = {
+    "gmo_api_key": "GMO_API_KEY",
+    "gmo_api_secret": "GMO_API_SECRET",
+    "discord_webhook_url": "DISCORD_WEBHOOK_URL",
+}
+_SYMBOL_RE = re.compile(r"^[A-Z0-9]{2,10}_JPY$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+AUDIT_LOG_MAX_BYTES_DEFAULT = 10_485_760
+AUDIT_LOG_RETENTION_DEFAULT = 5
+AUDIT_LOG_MIN_BYTES = 1024
+AUDIT_LOG_MAX_RETENTION = 1000
+
+
+class ConfigError(ValueError):
+    """Invalid or incomplete configuration; the message lists every problem and never a secret value."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class Mode(StrEnum):
+    PAPER = "paper"
+    LIVE = "live"
+
+
+class SecretSource(StrEnum):
+    FILE = "file"
+    ENV = "env"
+    ABSENT = "absent"
+
+
+class StrategySettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Literal["ma_cross"] = "ma_cross"
+    fast_window: int = Field(default=5, ge=1, le=10_000)
+    slow_window: int = Field(default=20, ge=2, le=10_000)
+    order_size: Decimal = Field(default=Decimal("0.01"), gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _fast_below_slow(self) -> StrategySettings:
+        if self.fast_window >= self.slow_window:
+            raise ValueError(
+                f"TRADINGBOT_STRATEGY__FAST_WINDOW={self.fast_window} must be smaller than"
+                f" TRADINGBOT_STRATEGY__SLOW_WINDOW={self.slow_window}"
+            )
+        return self
+
+
+class RateSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    get_per_second: int = Field(default=20, ge=1, le=1000)
+    post_per_second: int = Field(default=20, ge=1, le=1000)
+
+
+class SecretSources(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    gmo_api_key: SecretSource = SecretSource.ABSENT
+    gmo_api_secret: SecretSource = SecretSource.ABSENT
+    discord_webhook_url: SecretSource = SecretSource.ABSENT
+
+
+def check_audit_max_bytes(max_bytes: int) -> int:
+    if max_bytes < AUDIT_LOG_MIN_BYTES:
+        raise ValueError(
+            f"AUDIT_LOG_MAX_BYTES={max_bytes} is too small; accepted: an integer >= {AUDIT_LOG_MIN_BYTES}"
+            f" (default {AUDIT_LOG_MAX_BYTES_DEFAULT})"
+        )
+    return max_bytes
+
+
+def check_audit_retention(retention: int) -> int:
+    if not 1 <= retention <= AUDIT_LOG_MAX_RETENTION:
+        raise ValueError(
+            f"AUDIT_LOG_RETENTION={retention} is out of range; accepted: 1..{AUDIT_LOG_MAX_RETENTION}"
+            f" rotated files (default {AUDIT_LOG_RETENTION_DEFAULT})"
+        )
+    return retention
+
+
+def validate_audit_limits(max_bytes: int, retention: int) -> None:
+    """Shared by the settings and :class:`tradingbot.ops.audit.AuditLog`; raises ValueError."""
+    check_audit_max_bytes(max_bytes)
+    check_audit_retention(retention)
+
+
+class Settings(BaseSettings):
+    """Effective settings. Build it with :func:`load_settings`; ``Settings()`` alone is the defaults."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        case_sensitive=False,
+        populate_by_name=True,
+    )
+
+    mode: Mode = Mode.PAPER
+    live_enabled: bool = False
+    symbol: str = "BTC_JPY"
+    var_dir: Path = Path("var")
+    secrets_dir: Path = Path("/run/secrets")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=9754, ge=1, le=65535)
+    sim_url: str = ""
+    sim_seed: int = Field(default=42, ge=0)
+    cancel_on_stop: bool = True
+    flatten_on_abort: bool = True
+    adopt_exchange_state: bool = False
+    daily_reset_tz: str = "Asia/Tokyo"
+    log_level: str = "INFO"
+    risk: RiskLimits = RiskLimits()
+    strategy: StrategySettings = StrategySettings()
+    rate: RateSettings = RateSettings()
+    audit_log_max_bytes: int = Field(
+        default=AUDIT_LOG_MAX_BYTES_DEFAULT, validation_alias="AUDIT_LOG_MAX_BYTES"
+    )
+    audit_log_retention: int = Field(
+        default=AUDIT_LOG_RETENTION_DEFAULT, validation_alias="AUDIT_LOG_RETENTION"
+    )
+
+    # Filled by load_settings from the secret files / environment, never from TRADINGBOT_* names.
+    gmo_api_key: SecretStr | None = None
+    gmo_api_secret: SecretStr | None = None
+    discord_webhook_url: SecretStr | None = None
+    secret_sources: SecretSources = SecretSources()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment is read by load_settings from an explicit mapping, never implicitly here.
+        return (init_settings,)
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode_lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("symbol")
+    @classmethod
+    def _symbol_shape(cls, value: str) -> str:
+        if not _SYMBOL_RE.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a leverage symbol; accepted: upper-case like BTC_JPY or ETH_JPY"
+            )
+        return value
+
+    @field_validator("http_host")
+    @classmethod
+    def _host_nonempty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty; accepted: an address such as 127.0.0.1 or 0.0.0.0")
+        return value.strip()
+
+    @field_validator("sim_url")
+    @classmethod
+    def _sim_url_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"https?://[^\s/]+(:\d+)?/?", value):
+            raise ValueError(
+                f"{value!r} is not a base URL; accepted: empty (embedded simulator) or like http://127.0.0.1:8080"
+            )
+        return value.rstrip("/")
+
+    @field_validator("daily_reset_tz")
+    @classmethod
+    def _tz_known(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"{value!r} is not a known IANA timezone; accepted: e.g. Asia/Tokyo or UTC"
+            ) from exc
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_known(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            upper = value.strip().upper()
+            if upper not in _LOG_LEVELS:
+                raise ValueError(f"{value!r} is not a log level; accepted: {'|'.join(_LOG_LEVELS)}")
+            return upper
+        return value
+
+    @field_validator("audit_log_max_bytes")
+    @classmethod
+    def _audit_bytes(cls, value: int) -> int:
+        return check_audit_max_bytes(value)
+
+    @field_validator("audit_log_retention")
+    @classmethod
+    def _audit_retention(cls, value: int) -> int:
+        return check_audit_retention(value)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Settings:
+        if self.mode is Mode.LIVE:
+            missing: list[str] = []
+            if not self.live_enabled:
+                missing.append("TRADINGBOT_LIVE_ENABLED=true (the explicit opt-in to real money)")
+            for name in ("gmo_api_key", "gmo_api_secret"):
+                if getattr(self, name) is None:
+                    missing.append(
+                        f"the {name} secret (file {self.secrets_dir / name} or env {SECRET_ENV[name]})"
+                    )
+            if missing:
+                raise ValueError("live mode refused; missing: " + "; ".join(missing))
+        return self
+
+    @property
+    def daily_reset_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.daily_reset_tz)
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.var_dir / "artifacts"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.var_dir / "logs"
+
+    @property
+    def audit_log_path(self) -> Path:
+        return self.logs_dir / "audit_events.jsonl"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Raw secret values, for registering with the log redactor; never print these."""
+        values = (self.gmo_api_key, self.gmo_api_secret, self.discord_webhook_url)
+        return tuple(v.get_secret_value() for v in values if v is not None)
+
+
+class _MappingEnvSource(EnvSettingsSource):
+    """pydantic-settings' env parsing (prefix, ``__`` nesting, JSON values) over an explicit mapping."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._mapping = {k: v for k, v in env.items() if k.startswith(ENV_PREFIX) or k in _PLAIN_ENV}
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._mapping, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
+
+
+_PLAIN_ENV = frozenset({"AUDIT_LOG_MAX_BYTES", "AUDIT_LOG_RETENTION"})
+_ENV_NAME_OF_FIELD: Mapping[str, str] = {
+    "audit_log_max_bytes": "AUDIT_LOG_MAX_BYTES",
+    "audit_log_retention": "AUDIT_LOG_RETENTION",
+    **{name: SECRET_ENV[name] for name in SECRET_NAMES},
+}
+_SECRET_FIELDS = frozenset({*SECRET_NAMES, *SECRET_ENV.values()})
+
+
+def _read_secret_file(path: Path) -> str | None:
+    """The file's value without one trailing newline; None when the file does not exist."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise ConfigError([f"secret file {path} is a directory; expected a file holding the value"]) from None
+    except OSError as exc:
+        raise ConfigError([f"secret file {path} is unreadable ({exc.strerror})"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError([f"secret file {path} is not UTF-8 text"]) from None
+    if text.endswith("\r\n"):
+        text = text[:-2]
+    elif text.endswith("\n"):
+        text = text[:-1]
+    if not text.strip():
+        raise ConfigError([f"secret file {path} is empty; write the value into it or remove the file"])
+    if text != text.strip():
+        raise ConfigError([f"secret file {path} has leading/trailing whitespace; write the bare value"])
+    return text
+
+
+def _env_name_for(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _ENV_NAME_OF_FIELD:
+        return _ENV_NAME_OF_FIELD[parts[0]]
+    if parts and parts[0] in _PLAIN_ENV | set(SECRET_ENV.values()):
+        return parts[0]
+    if not parts:
+        return "settings"
+    return ENV_PREFIX + "__".join(p.upper() for p in parts)
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    problems: list[str] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        msg = str(err.get("msg", "invalid"))
+        msg = msg.removeprefix("Value error, ")
+        if not loc:
+            problems.append(msg)
+            continue
+        name = _env_name_for(loc)
+        if str(loc[0]) in _SECRET_FIELDS:
+            problems.append(f"{name}: {msg}")
+            continue
+        shown = err.get("input")
+        if msg.startswith(name):
+            problems.append(msg)
+        elif isinstance(shown, (str, int, float, Decimal)) and not isinstance(shown, bool):
+            problems.append(f"{name}={shown!s}: {msg}")
+        else:
+            problems.append(f"{name}: {msg}")
+    return problems
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``env`` (default: the process environment) plus the secret files.
+
+    Raises :class:`ConfigError` listing every problem; messages name the setting, the bad value (never a
+    secret) and what is accepted.
+    """
+    source_env: Mapping[str, str] = os.environ if env is None else env
+    try:
+        values: dict[str, Any] = dict(_MappingEnvSource(Settings, source_env)())
+    except Exception as exc:  # pydantic-settings raises SettingsError for undecodable complex values
+        raise ConfigError([f"cannot parse the environment: {exc}"]) from None
+
+    secrets_dir = Path(source_env.get(f"{ENV_PREFIX}SECRETS_DIR") or "/run/secrets")
+    sources: dict[str, SecretSource] = {}
+    file_problems: list[str] = []
+    for name in SECRET_NAMES:
+        try:
+            from_file = _read_secret_file(secrets_dir / name)
+        except ConfigError as exc:
+            file_problems.extend(exc.problems)
+            continue
+        from_env = source_env.get(SECRET_ENV[name], "")
+        if from_file is not None:
+            values[name], sources[name] = SecretStr(from_file), SecretSource.FILE
+        elif from_env.strip():
+            values[name], sources[name] = SecretStr(from_env.strip()), SecretSource.ENV
+        else:
+            values[name], sources[name] = None, SecretSource.ABSENT
+    if file_problems:
+        raise ConfigError(file_problems)
+    values["secret_sources"] = SecretSources(**sources)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc)) from None
+
+
+def describe(settings: Settings) -> dict[str, Any]:
+    """Effective settings for ``check-config`` and logs: secrets only as present/absent + source."""
+    data = settings.model_dump(mode="json", exclude={*SECRET_NAMES, "secret_sources"})
+    data["secrets"] = {
+        name: {
+            "present": getattr(settings, name) is not None,
+            "source": getattr(settings.secret_sources, name).value,
+        }
+        for name in SECRET_NAMES
+    }
+    return data
