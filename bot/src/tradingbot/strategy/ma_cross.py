@@ -1,0 +1,90 @@
+"""Moving-average crossover with an inventory limit.
+
+On each price the strategy updates a fast and a slow simple moving average. When the fast average crosses
+above the slow one it targets a long position of ``order_size``; when it crosses below, a short one of the
+same size. The target is clipped to ``±max_inventory``. Reaching a target from the opposite side first
+closes the opposite positions (GMO keeps long and short positions apart), then opens the new side.
+No decision is made until the slow window is full (that first full window only sets the reference
+side), and none without a cross, so a restart never trades on a half-filled window.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tradingbot.strategy.base import Decision, MarketView
+
+
+@dataclass(frozen=True, slots=True)
+class MaCrossParams:
+    fast_window: int
+    slow_window: int
+    order_size: Decimal
+    max_inventory: Decimal
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.fast_window < self.slow_window:
+            raise ValueError(
+                f"need 1 <= fast_window < slow_window, got fast={self.fast_window} slow={self.slow_window}"
+            )
+        if self.order_size <= 0:
+            raise ValueError(f"order_size must be > 0, got {self.order_size}")
+        if self.max_inventory < 0:
+            raise ValueError(f"max_inventory must be >= 0, got {self.max_inventory}")
+
+
+@dataclass
+class MaCrossStrategy:
+    params: MaCrossParams
+    name: str = "ma_cross"
+    _prices: deque[Decimal] = field(init=False)
+    _last_sign: int = field(default=0, init=False)
+    _primed: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self._prices = deque(maxlen=self.params.slow_window)
+
+    def on_price(self, view: MarketView) -> list[Decision]:
+        self._prices.append(view.price)
+        if len(self._prices) < self.params.slow_window:
+            return []
+        prices = list(self._prices)
+        slow = sum(prices, Decimal(0)) / len(prices)
+        fast_part = prices[-self.params.fast_window :]
+        fast = sum(fast_part, Decimal(0)) / len(fast_part)
+        sign = (fast > slow) - (fast < slow)
+        if not self._primed:
+            # The first full window only sets the reference: a restart never trades on old history.
+            self._primed = True
+            self._last_sign = sign
+            return []
+        if sign == 0 or sign == self._last_sign:
+            return []
+        self._last_sign = sign
+        target = self.params.order_size if sign > 0 else -self.params.order_size
+        target = max(-self.params.max_inventory, min(self.params.max_inventory, target))
+        return rebalance(view, target, reason=f"ma_cross fast={fast:.2f} slow={slow:.2f}")
+
+
+def rebalance(view: MarketView, target: Decimal, *, reason: str) -> list[Decision]:
+    """Decisions that move the exposure of ``view`` to the signed net ``target``."""
+    decisions: list[Decision] = []
+    long, short = view.long, view.short
+    if target >= 0:
+        if short > 0:
+            decisions.append(Decision(view.symbol, "BUY", short, "close", reason))
+        if long > target:
+            decisions.append(Decision(view.symbol, "SELL", long - target, "close", reason))
+        elif target > long:
+            decisions.append(Decision(view.symbol, "BUY", target - long, "open", reason))
+    else:
+        want_short = -target
+        if long > 0:
+            decisions.append(Decision(view.symbol, "SELL", long, "close", reason))
+        if short > want_short:
+            decisions.append(Decision(view.symbol, "BUY", short - want_short, "close", reason))
+        elif want_short > short:
+            decisions.append(Decision(view.symbol, "SELL", want_short - short, "open", reason))
+    return decisions
