@@ -1,0 +1,372 @@
+"""WebSocket streams: public market data and private order/execution/position events.
+
+Both run until cancelled and survive everything the network does: reconnect with capped exponential backoff
+and full jitter, resubscribe paced at GMO's 1 message/s, detect a stream that went silent (no frame for
+`stale_after` seconds, or no pong to our pings), and count + log malformed frames without dying. The private
+stream owns its access token: created with POST /v1/ws-auth, extended with PUT before the 60-minute expiry,
+replaced when the exchange rejects it, deleted when the stream stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+import orjson
+from pydantic import ValidationError
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus, WebSocketException
+
+from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
+from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder, MarketEvent
+from tradingbot.venues.gmo.models import PRIVATE_EVENT_MODELS, PrivateEvent
+from tradingbot.venues.gmo.rest import GmoRestClient
+
+log = logging.getLogger(__name__)
+
+PUBLIC_CHANNELS = frozenset({"ticker", "orderbooks", "trades"})
+PRIVATE_CHANNELS = frozenset({"executionEvents", "orderEvents", "positionEvents", "positionSummaryEvents"})
+
+
+class StreamState(StrEnum):
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    STALE = "stale"
+
+
+class StreamObserver(Protocol):
+    """Metrics hooks for streams (implemented by the ops layer)."""
+
+    def on_malformed_frame(self, stream: str) -> None: ...
+
+    def on_reconnect(self, stream: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Subscription:
+    channel: str
+    symbol: str
+
+    def __post_init__(self) -> None:
+        if self.channel not in PUBLIC_CHANNELS:
+            raise ValueError(f"public channel must be one of {sorted(PUBLIC_CHANNELS)}, got {self.channel!r}")
+
+
+@dataclass(frozen=True)
+class StreamTiming:
+    """Every timing knob, so tests can run the same code in milliseconds."""
+
+    stale_after: float | None = 30.0  # None: rely on pings only (quiet private streams)
+    subscribe_interval: float = 1.05  # GMO allows 1 subscribe/unsubscribe message a second per IP
+    backoff_initial: float = 0.5
+    backoff_cap: float = 30.0
+    open_timeout: float = 10.0
+    close_timeout: float = 2.0
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    token_extend_every: float = 30 * 60.0  # tokens live 60 minutes; extend at half-life
+    token_retry_after: float = 30.0  # a failed extension is retried this soon
+
+
+class _Stale(Exception):  # noqa: N818 - control flow, never escapes this module
+    pass
+
+
+class _Stream:
+    name = "stream"
+
+    def __init__(
+        self,
+        *,
+        on_state: Callable[[StreamState], None] | None,
+        timing: StreamTiming,
+        observer: StreamObserver | None,
+        rng: random.Random | None,
+    ) -> None:
+        self._on_state = on_state
+        self.timing = timing
+        self._observer = observer
+        self._rng = rng or random.Random()
+        self.state: StreamState | None = None
+        self.malformed_frames = 0
+        self.connects = 0
+        self.frames = 0
+        self._last_subscribe = float("-inf")
+
+    def _set_state(self, state: StreamState) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        log.info("%s stream: %s", self.name, state)
+        if self._on_state is not None:
+            self._on_state(state)
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.timing.backoff_cap, self.timing.backoff_initial * (2**attempt))
+        return self._rng.uniform(0.0, ceiling)
+
+    def _malformed(self, frame: str | bytes, why: str) -> None:
+        self.malformed_frames += 1
+        if self._observer is not None:
+            self._observer.on_malformed_frame(self.name)
+        preview = frame[:120] if isinstance(frame, str) else frame[:120].decode("utf-8", "replace")
+        log.warning("%s stream: malformed frame #%d (%s): %r", self.name, self.malformed_frames, why, preview)
+
+    async def _url(self) -> str:
+        raise NotImplementedError
+
+    def _messages(self) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _handle(self, frame: str | bytes) -> None:
+        raise NotImplementedError
+
+    def _on_connect_failure(self, exc: BaseException) -> None:
+        return None
+
+    def _session_tasks(self, ws: ClientConnection) -> list[asyncio.Task[None]]:
+        return []
+
+    async def _shutdown(self) -> None:
+        return None
+
+    async def run(self) -> None:
+        """Stream until cancelled."""
+        attempt = 0
+        try:
+            while True:
+                stale = False
+                frames_before = self.frames
+                try:
+                    url = await self._url()
+                    async with connect(
+                        url,
+                        open_timeout=self.timing.open_timeout,
+                        close_timeout=self.timing.close_timeout,
+                        ping_interval=self.timing.ping_interval,
+                        ping_timeout=self.timing.ping_timeout,
+                        max_size=2**22,
+                    ) as ws:
+                        self.connects += 1
+                        if self.connects > 1 and self._observer is not None:
+                            self._observer.on_reconnect(self.name)
+                        self._set_state(StreamState.CONNECTED)
+                        await self._session(ws)
+                except _Stale:
+                    stale = True
+                    log.warning(
+                        "%s stream: no frame for %ss, reconnecting", self.name, self.timing.stale_after
+                    )
+                except (OSError, TimeoutError, WebSocketException, GmoError) as exc:
+                    self._on_connect_failure(exc)
+                    log.warning("%s stream: %s: %s", self.name, type(exc).__name__, exc)
+                if self.frames > frames_before:
+                    attempt = 0  # data flowed: the next outage starts from the short delay again
+                self._set_state(StreamState.STALE if stale else StreamState.RECONNECTING)
+                delay = self._backoff(attempt)
+                attempt += 1
+                await asyncio.sleep(delay)
+        finally:
+            await self._shutdown()
+
+    async def _session(self, ws: ClientConnection) -> None:
+        tasks = [asyncio.create_task(self._subscribe_all(ws)), *self._session_tasks(ws)]
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self.timing.stale_after):
+                        frame = await ws.recv()
+                except TimeoutError:
+                    raise _Stale from None
+                self.frames += 1
+                self._handle(frame)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _subscribe_all(self, ws: ClientConnection) -> None:
+        for message in self._messages():
+            wait = self._last_subscribe + self.timing.subscribe_interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._last_subscribe = time.monotonic()
+            await ws.send(orjson.dumps(message).decode())
+            log.debug("%s stream: sent %s", self.name, message)
+
+
+class PublicStream(_Stream):
+    """Public market data: decodes frames into MarketEvents (and a MarketState) and hands them on."""
+
+    name = "public"
+
+    def __init__(
+        self,
+        url: str,
+        subscriptions: Sequence[Subscription],
+        *,
+        on_state: Callable[[StreamState], None] | None = None,
+        on_event: Callable[[MarketEvent], None] | None = None,
+        decoder: MarketDecoder | None = None,
+        stale_after: float | None = 30.0,
+        timing: StreamTiming | None = None,
+        observer: StreamObserver | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if timing is None:
+            timing = StreamTiming(stale_after=stale_after)
+        super().__init__(on_state=on_state, timing=timing, observer=observer, rng=rng)
+        self.url = url
+        self.subscriptions = tuple(subscriptions)
+        self.decoder = decoder if decoder is not None else MarketDecoder()
+        self._on_event = on_event
+        self.error_frames = 0
+
+    async def _url(self) -> str:
+        return self.url
+
+    def _messages(self) -> list[dict[str, Any]]:
+        return [
+            {"command": "subscribe", "channel": s.channel, "symbol": s.symbol} for s in self.subscriptions
+        ]
+
+    def _handle(self, frame: str | bytes) -> None:
+        try:
+            event = self.decoder.decode(frame)
+        except MalformedFrame as exc:
+            self._malformed(frame, str(exc)[:60])
+            return
+        if isinstance(event, ExchangeErrorFrame):
+            self.error_frames += 1
+            log.warning("public stream: exchange error frame %r", event.message)
+        if self._on_event is not None:
+            self._on_event(event)
+
+
+class PrivateStream(_Stream):
+    """Private events (executions, orders, positions, position summaries) as pydantic models."""
+
+    name = "private"
+
+    def __init__(
+        self,
+        rest_client: GmoRestClient,
+        url: str,
+        channels: Sequence[str],
+        *,
+        on_state: Callable[[StreamState], None] | None = None,
+        on_event: Callable[[PrivateEvent], None] | None = None,
+        timing: StreamTiming | None = None,
+        observer: StreamObserver | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        bad = [c for c in channels if c not in PRIVATE_CHANNELS]
+        if bad:
+            raise ValueError(f"private channels must be among {sorted(PRIVATE_CHANNELS)}, got {bad}")
+        super().__init__(
+            on_state=on_state, timing=timing or StreamTiming(stale_after=None), observer=observer, rng=rng
+        )
+        self._rest = rest_client
+        self.url = url.rstrip("/")
+        self.channels = tuple(channels)
+        self._on_event = on_event
+        self._token: str | None = None
+        self.tokens_created = 0
+        self.tokens_extended = 0
+
+    async def _url(self) -> str:
+        if self._token is not None and self.connects > 0:
+            # After a drop the token may have expired meanwhile: extending tells us, and keeps it alive.
+            try:
+                await self._rest.extend_ws_token(self._token)
+                self.tokens_extended += 1
+            except GmoError as exc:
+                if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
+                    raise
+                log.info("private stream: token no longer valid (%s), getting a new one", exc.category)
+                self._token = None
+        if self._token is None:
+            self._token = await self._rest.create_ws_token()
+            self.tokens_created += 1
+        return f"{self.url}/{self._token}"
+
+    def _on_connect_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, InvalidStatus):
+            # The handshake was refused: the usual reason is an expired or unknown token.
+            self._token = None
+
+    def _messages(self) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        for channel in self.channels:
+            message: dict[str, Any] = {"command": "subscribe", "channel": channel}
+            if channel == "positionSummaryEvents":
+                message["option"] = "PERIODIC"
+            messages.append(message)
+        return messages
+
+    def _session_tasks(self, ws: ClientConnection) -> list[asyncio.Task[None]]:
+        return [asyncio.create_task(self._keep_token_alive(ws))]
+
+    async def _keep_token_alive(self, ws: ClientConnection) -> None:
+        delay = self.timing.token_extend_every
+        while True:
+            await asyncio.sleep(delay)
+            token = self._token
+            if token is None:
+                return
+            try:
+                await self._rest.extend_ws_token(token)
+                self.tokens_extended += 1
+                delay = self.timing.token_extend_every
+            except GmoError as exc:
+                if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
+                    log.warning("private stream: token extension failed (%s), retrying", exc.category)
+                    delay = self.timing.token_retry_after
+                    continue
+                log.warning("private stream: token rejected (%s), reconnecting with a new one", exc.category)
+                self._token = None
+                await ws.close()
+                return
+
+    def _handle(self, frame: str | bytes) -> None:
+        try:
+            raw = orjson.loads(frame)
+        except orjson.JSONDecodeError:
+            self._malformed(frame, "not JSON")
+            return
+        if not isinstance(raw, dict):
+            self._malformed(frame, "not an object")
+            return
+        if "channel" not in raw and isinstance(raw.get("error"), str):
+            log.warning("private stream: exchange error frame %r", raw["error"])
+            return
+        model = PRIVATE_EVENT_MODELS.get(raw.get("channel", ""))
+        if model is None:
+            self._malformed(frame, f"unknown channel {raw.get('channel')!r}")
+            return
+        try:
+            event = model.model_validate(raw)
+        except ValidationError as exc:
+            self._malformed(frame, f"{exc.error_count()} invalid fields")
+            return
+        if self._on_event is not None:
+            self._on_event(event)
+
+    async def _shutdown(self) -> None:
+        token, self._token = self._token, None
+        if token is None:
+            return
+        try:
+            async with asyncio.timeout(self.timing.close_timeout):
+                await self._rest.delete_ws_token(token)
+        except (GmoError, TimeoutError) as exc:
+            log.info("private stream: could not delete the access token (%s)", type(exc).__name__)
