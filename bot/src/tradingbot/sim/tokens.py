@@ -1,0 +1,77 @@
+"""Private WebSocket access tokens: 60-minute lifetime, extend, delete, at most N per API key."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class TokenError(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+@dataclass
+class Token:
+    api_key: str
+    expires_at: float
+
+
+class TokenRegistry:
+    def __init__(self, ttl: float, max_per_key: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.max_per_key = max_per_key
+        self._clock = clock
+        self._tokens: dict[str, Token] = {}
+
+    def _purge(self) -> None:
+        now = self._clock()
+        for value in [v for v, t in self._tokens.items() if t.expires_at <= now]:
+            del self._tokens[value]
+
+    def create(self, api_key: str) -> str:
+        self._purge()
+        if sum(1 for t in self._tokens.values() if t.api_key == api_key) >= self.max_per_key:
+            raise TokenError(
+                "ERR-5106", f"at most {self.max_per_key} WS tokens per API key; delete one first"
+            )
+        value = secrets.token_urlsafe(32)
+        self._tokens[value] = Token(api_key, self._clock() + self.ttl)
+        return value
+
+    def owner(self, value: str) -> str | None:
+        """The API key of a live token, or None when it is unknown or expired."""
+        self._purge()
+        token = self._tokens.get(value)
+        return token.api_key if token else None
+
+    def extend(self, api_key: str, value: str) -> None:
+        self._purge()
+        token = self._tokens.get(value)
+        if token is None or token.api_key != api_key:
+            raise TokenError("ERR-5106", "token is unknown or expired; create a new one")
+        token.expires_at = self._clock() + self.ttl
+
+    def delete(self, api_key: str, value: str) -> None:
+        self._purge()
+        token = self._tokens.get(value)
+        if token is None or token.api_key != api_key:
+            raise TokenError("ERR-5106", "token is unknown or expired")
+        del self._tokens[value]
+
+    def expire_all(self) -> list[str]:
+        expired = list(self._tokens)
+        self._tokens.clear()
+        return expired
+
+    def expired(self, values: list[str]) -> list[str]:
+        self._purge()
+        return [v for v in values if v not in self._tokens]
+
+    def __len__(self) -> int:
+        self._purge()
+        return len(self._tokens)
