@@ -1,3 +1,15 @@
-"""kopf operator for TradingBot resources."""
+"""kopf operator for the TradingBot custom resource (tradingbots.tradingbot.dev/v1alpha1).
 
-__version__ = "0.1.0"
+`kopf run -m tradingbot_operator` imports this package: importing it registers the handlers in kopf's
+default registry (the pure modules do not depend on it).
+"""
+
+from __future__ import annotations
+
+import kopf
+
+from tradingbot_operator.handlers import register
+
+register(kopf.get_default_registry())
+
+__all__ = ["register"]

@@ -1,0 +1,32 @@
+"""`python -m tradingbot_operator`: run the operator with its liveness endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import kopf
+
+from tradingbot_operator.settings import OperatorSettings
+
+
+def main() -> None:
+    settings = OperatorSettings.from_env()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    namespaces = settings.namespace_list()
+    # One replica only: kopf peering pauses other operators but is not leader election (docs/architecture.md).
+    asyncio.run(
+        kopf.operator(
+            registry=kopf.get_default_registry(),
+            standalone=True,
+            clusterwide=not namespaces,
+            namespaces=namespaces,
+            liveness_endpoint=settings.liveness_endpoint,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""kopf handlers: thin glue between kopf's watch streams and reconciler.reconcile().
+
+One daemon per TradingBot runs the reconcile loop, so one writer handles one bot at a time. Spec
+changes and changes of referenced Secrets wake that loop early; otherwise it sleeps as long as the
+gate (or the resync period) allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import kopf
+
+from tradingbot_operator import render
+from tradingbot_operator.health import HealthProber
+from tradingbot_operator.kube import Connection, KubeApi
+from tradingbot_operator.metrics import Metrics
+from tradingbot_operator.reconciler import Runtime, reconcile
+from tradingbot_operator.settings import OperatorSettings
+from tradingbot_operator.spec import GROUP, PLURAL, VERSION
+
+log = logging.getLogger("tradingbot_operator")
+FINALIZER = f"{GROUP}/finalizer"
+
+RuntimeFactory = Callable[[OperatorSettings], Runtime]
+
+
+def default_runtime(settings: OperatorSettings) -> Runtime:
+    metrics = Metrics()
+    metrics.serve(settings.metrics_host, settings.metrics_port)
+    return Runtime(
+        api=KubeApi(Connection.from_environment()),
+        prober=HealthProber(timeout=settings.probe_timeout_seconds),
+        metrics=metrics,
+        settings=settings,
+    )
+
+
+@dataclasses.dataclass
+class _State:
+    runtime: Runtime | None = None
+    wakeups: dict[tuple[str, str], asyncio.Event] = dataclasses.field(default_factory=dict)
+    # (namespace, secret name) -> bots referencing it, learnt from the bots' specs.
+    secret_refs: dict[tuple[str, str], set[str]] = dataclasses.field(default_factory=dict)
+
+    def wake(self, namespace: str, name: str) -> None:
+        event = self.wakeups.get((namespace, name))
+        if event is not None:
+            event.set()
+
+    def learn_refs(self, namespace: str, name: str, spec: Any) -> None:
+        wanted = {
+            str(ref.get("name"))
+            for ref in ((spec or {}).get("secrets") or {}).values()
+            if isinstance(ref, dict)
+        }
+        for (ns, secret), bots in list(self.secret_refs.items()):
+            if ns == namespace and secret not in wanted:
+                bots.discard(name)
+        for secret in wanted:
+            self.secret_refs.setdefault((namespace, secret), set()).add(name)
+
+
+def register(
+    registry: kopf.OperatorRegistry,
+    *,
+    settings: OperatorSettings | None = None,
+    runtime_factory: RuntimeFactory = default_runtime,
+) -> None:
+    """Register the handlers into `registry` (tests pass a fresh registry and a runtime factory)."""
+    state = _State()
+
+    @kopf.on.startup(registry=registry)
+    async def startup(settings: kopf.OperatorSettings, **_: Any) -> None:
+        # Events are posted by the reconciler itself, only on transitions (steady state writes nothing).
+        settings.posting.enabled = False
+        settings.persistence.finalizer = FINALIZER
+        settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
+        settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
+        settings.watching.server_timeout = 300
+        op_settings = settings_holder.get() or OperatorSettings.from_env()
+        state.runtime = runtime_factory(op_settings)
+
+    settings_holder = _Holder(settings)
+
+    @kopf.on.cleanup(registry=registry)
+    async def cleanup(**_: Any) -> None:
+        if state.runtime is not None:
+            await state.runtime.api.aclose()
+            await state.runtime.prober.aclose()
+
+    @kopf.on.event(GROUP, VERSION, PLURAL, registry=registry)
+    async def bot_event(*, namespace: Any, name: str, spec: Any, type: str, **_: Any) -> None:
+        if type == "DELETED":
+            for bots in state.secret_refs.values():
+                bots.discard(name)
+            return
+        state.learn_refs(namespace, name, spec)
+        state.wake(namespace, name)
+
+    @kopf.on.event("", "v1", "secrets", registry=registry)
+    async def secret_event(*, namespace: Any, name: str, labels: Any, **_: Any) -> None:
+        if (labels or {}).get("app.kubernetes.io/managed-by") == render.MANAGED_BY:
+            return  # our own snapshots
+        for bot in list(state.secret_refs.get((namespace, name), ())):
+            state.wake(namespace, bot)
+
+    @kopf.daemon(GROUP, VERSION, PLURAL, registry=registry, cancellation_timeout=5.0, backoff=1.0)
+    async def bot_loop(*, namespace: Any, name: str, stopped: kopf.DaemonStopped, **_: Any) -> None:
+        assert state.runtime is not None, "the startup handler creates the runtime"
+        runtime = state.runtime
+        wakeup = state.wakeups.setdefault((namespace, name), asyncio.Event())
+        try:
+            while not stopped:
+                wakeup.clear()
+                try:
+                    delay = await reconcile(runtime, namespace, name)
+                except Exception:
+                    runtime.metrics.errors.inc()
+                    log.exception("reconcile of %s/%s failed; retrying", namespace, name)
+                    delay = 1.0
+                await _sleep(wakeup, stopped, delay)
+        finally:
+            state.wakeups.pop((namespace, name), None)
+
+
+class _Holder:
+    def __init__(self, value: OperatorSettings | None) -> None:
+        self._value = value
+
+    def get(self) -> OperatorSettings | None:
+        return self._value
+
+
+async def _sleep(wakeup: asyncio.Event, stopped: kopf.DaemonStopped, delay: float) -> None:
+    waiters = {asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(stopped.wait())}
+    try:
+        await asyncio.wait(waiters, timeout=max(delay, 0.01), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,0 +1,398 @@
+"""One reconcile pass of one TradingBot: reads, pure decisions, then the writes they ask for.
+
+Level-triggered: every pass starts from what the API server holds now (a fresh GET), so a restarted
+operator continues where the status says it was. A pass that finds nothing to change writes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime
+import logging
+import time
+from typing import Any
+
+from pydantic import ValidationError
+
+from tradingbot_operator import conditions as cond
+from tradingbot_operator import gate, health, render, revisions, rollout
+from tradingbot_operator import secrets as secrets_mod
+from tradingbot_operator.gate import Clock, GateState, ProbeResult
+from tradingbot_operator.health import HealthProber, Probe, ProbeTarget
+from tradingbot_operator.kube import KubeApi
+from tradingbot_operator.metrics import Metrics
+from tradingbot_operator.render import BotRef
+from tradingbot_operator.rollout import Action, Phase, RolloutView
+from tradingbot_operator.settings import OperatorSettings
+from tradingbot_operator.spec import TradingBotSpec
+
+log = logging.getLogger("tradingbot_operator")
+
+
+@dataclasses.dataclass
+class Runtime:
+    api: KubeApi
+    prober: HealthProber
+    metrics: Metrics
+    settings: OperatorSettings
+    clock: Clock = time.time
+
+
+@dataclasses.dataclass
+class Pass:
+    """The mutable working set of one pass; `events` are posted after the status is written."""
+
+    bot: BotRef
+    body: dict[str, Any]
+    status: dict[str, Any]
+    generation: int
+    now: float
+    events: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+
+    @property
+    def now_iso(self) -> str:
+        return datetime.datetime.fromtimestamp(self.now, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def condition(self, type_: str, status: cond.ConditionStatus, reason: str, message: str = "") -> None:
+        self.status["conditions"] = cond.set_condition(
+            list(self.status.get("conditions") or []),
+            type_,
+            status,
+            reason,
+            message,
+            now=self.now_iso,
+            generation=self.generation,
+        )
+
+    def event(self, type_: str, reason: str, message: str) -> None:
+        self.events.append((type_, reason, message))
+
+
+def _view(status: dict[str, Any]) -> RolloutView:
+    raw_gate = status.get("gate")
+    return RolloutView(
+        current=str(status.get("currentRevision") or ""),
+        stable=str(status.get("stableRevision") or ""),
+        failed=tuple(status.get("failedRevisions") or ()),
+        gate=GateState.from_status(raw_gate) if raw_gate else None,
+    )
+
+
+async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
+    """Run one pass; return how long the caller may sleep before the next one."""
+    body = await rt.api.get("TradingBot", namespace, name)
+    if body is None or body["metadata"].get("deletionTimestamp"):
+        return rt.settings.resync_seconds
+    old_status = copy.deepcopy(body.get("status") or {})
+    p = Pass(
+        bot=BotRef.from_body(body),
+        body=body,
+        status=copy.deepcopy(old_status),
+        generation=int(body["metadata"].get("generation") or 0),
+        now=rt.clock(),
+    )
+    delay = rt.settings.resync_seconds
+    try:
+        spec = TradingBotSpec.model_validate(body.get("spec") or {})
+    except ValidationError as exc:
+        # The CRD's schema refuses these at admission; this catches a CRD older than the operator.
+        fields = ", ".join(".".join(str(x) for x in e["loc"]) for e in exc.errors())
+        p.condition(cond.READY, "False", "InvalidSpec", f"invalid spec fields: {fields}")
+        p.status["phase"] = p.status.get("phase") or Phase.PENDING.value
+    else:
+        if spec.suspend:
+            p.status["phase"] = Phase.SUSPENDED.value
+            p.condition(
+                cond.PROGRESSING, "False", "Suspended", "spec.suspend is true; the workload is left as it is"
+            )
+        else:
+            delay = await _reconcile_workload(rt, p, spec)
+    p.status["observedGeneration"] = p.generation
+    await _write_status(rt, p, old_status)
+    return delay
+
+
+async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> float:
+    bot, api = p.bot, rt.api
+    fetched = {
+        n: await api.get("Secret", bot.namespace, n) for n in secrets_mod.referenced_secret_names(spec)
+    }
+    resolution = secrets_mod.resolve(spec, fetched)
+    view = _view(p.status)
+    if resolution.ok:
+        p.condition(cond.SECRETS_READY, "True", "Resolved", "all referenced secrets resolved")
+    else:
+        was_ready = cond.get_condition(p.status.get("conditions") or [], cond.SECRETS_READY)
+        if (
+            was_ready is None
+            or was_ready.get("reason") != resolution.reason
+            or was_ready.get("status") != "False"
+        ):
+            p.event("Warning", "SecretsNotReady", f"{resolution.problem}; nothing new is rolled out")
+        p.condition(cond.SECRETS_READY, "False", resolution.reason, resolution.problem)
+
+    configmap = render.render_configmap(bot, spec)
+    snapshot = None
+    if resolution.ok and resolution.data:
+        snapshot = render.render_secret_snapshot(bot, resolution.data, resolution.hash)
+    template = render.render_pod_template(
+        bot, spec, configmap["metadata"]["name"], snapshot["metadata"]["name"] if snapshot else None
+    )
+    desired = revisions.revision_hash(template, resolution.hash) if resolution.ok else view.current
+    if not desired:
+        p.status["phase"] = Phase.PENDING.value
+        p.condition(cond.READY, "False", "SecretsNotReady", "waiting for the referenced secrets")
+        return rt.settings.resync_seconds
+
+    policy = spec.healthGate
+    for _ in range(3):  # a finished gate is acted on in the same pass
+        view = _view(p.status)
+        action = rollout.decide(desired, view)
+        rt.metrics.reconciles.labels(action=action.value).inc()
+        if action is Action.START:
+            await _start(rt, p, spec, desired, template, configmap, snapshot, view)
+            return policy.initialDelaySeconds or policy.periodSeconds
+        if action is Action.GATE:
+            assert view.gate is not None
+            new_gate = await _gate_step(rt, p, view.gate, policy)
+            p.status["gate"] = new_gate.to_status()
+            if not new_gate.done:
+                return gate.seconds_until_next(new_gate, p.now, policy)
+            rt.metrics.gate_results.labels(result=new_gate.result.value).inc()
+            continue
+        if action is Action.PROMOTE:
+            p.status["stableRevision"] = view.current
+            p.status["phase"] = Phase.STABLE.value
+            p.condition(cond.READY, "True", "GatePassed", f"revision {view.current} passed the health gate")
+            p.condition(cond.PROGRESSING, "False", "RolloutComplete", f"revision {view.current} is stable")
+            p.condition(cond.DEGRADED, "False", "Stable", f"running stable revision {view.current}")
+            p.event(
+                "Normal", "GatePassed", f"revision {view.current} passed the health gate; it is now stable"
+            )
+            await _prune(rt, p, spec)
+            return policy.periodSeconds
+        if action in (Action.ROLLBACK, Action.FAIL):
+            await _fail(rt, p, spec, view, action)
+            return policy.periodSeconds
+        if action is Action.HOLD and not cond.is_true(p.status.get("conditions") or [], cond.DEGRADED):
+            p.condition(
+                cond.DEGRADED,
+                "True",
+                "RevisionFailed",
+                f"desired revision {desired} failed its health gate before and is not retried; "
+                f"change the spec or a secret to try a new revision",
+            )
+        await _ensure_workload(rt, p, spec, view.current)
+        await _observe(rt, p, view.current, policy)
+        return policy.periodSeconds
+    return policy.periodSeconds
+
+
+async def _start(
+    rt: Runtime,
+    p: Pass,
+    spec: TradingBotSpec,
+    desired: str,
+    template: dict[str, Any],
+    configmap: dict[str, Any],
+    snapshot: dict[str, Any] | None,
+    view: RolloutView,
+) -> None:
+    bot, api = p.bot, rt.api
+    await _ensure(rt, configmap)
+    if snapshot is not None:
+        await _ensure(rt, snapshot)
+    history = await _history(rt, bot)
+    existing = next((r for r in history if r.revision == desired), None)
+    rev = existing or revisions.Revision(
+        revision=desired,
+        number=revisions.next_number(history),
+        template=template,
+        config_map=configmap["metadata"]["name"],
+        secret_snapshot=snapshot["metadata"]["name"] if snapshot else None,
+    )
+    if existing is None:
+        await api.create(revisions.render_controller_revision(bot, rev))
+    previous = next((r for r in history if r.revision == view.current), None)
+    await _apply_statefulset(rt, p, spec, rev)
+    await _ensure(rt, render.render_service(bot))
+    p.status["currentRevision"] = desired
+    p.status["gate"] = gate.start(desired, p.now, spec.healthGate).to_status()
+    p.status["phase"] = Phase.PROGRESSING.value
+    p.condition(cond.PROGRESSING, "True", "RolloutStarted", f"revision {desired} is rolling out")
+    p.condition(cond.READY, "False", "Progressing", f"revision {desired} is being gated")
+    if previous is not None and previous.secret_snapshot != rev.secret_snapshot:
+        p.event(
+            "Normal",
+            "SecretsChanged",
+            f"referenced secret data changed; new snapshot {rev.secret_snapshot} in revision {desired}",
+        )
+    p.event(
+        "Normal",
+        "RolloutStarted",
+        f"rolling out revision {desired}" + (f" (from {view.current})" if view.current else ""),
+    )
+
+
+async def _gate_step(rt: Runtime, p: Pass, state: GateState, policy: Any) -> GateState:
+    if not gate.is_due(state, p.now):
+        return gate.check_deadline(state, p.now, policy)
+    probe = await _probe(rt, p, state.revision)
+    new = gate.record(state, probe.result, p.now, policy)
+    if probe.monitor_status:
+        p.status["monitorStatus"] = probe.monitor_status
+    if new.result is gate.GateResult.FAILED and probe.result is ProbeResult.UNHEALTHY:
+        new = dataclasses.replace(new, reason=f"{new.reason}; last: {probe.detail}")
+    return new
+
+
+async def _probe(rt: Runtime, p: Pass, revision: str) -> Probe:
+    pod = await rt.api.get("Pod", p.bot.namespace, render.pod_name(p.bot))
+    target = health.pod_target(p.bot, revision, pod, rt.settings.health_url_template)
+    probe = await rt.prober.probe(target) if isinstance(target, ProbeTarget) else target
+    rt.metrics.probes.labels(result=probe.result.value).inc()
+    return probe
+
+
+async def _fail(rt: Runtime, p: Pass, spec: TradingBotSpec, view: RolloutView, action: Action) -> None:
+    failed_rev = view.current
+    reason = view.gate.reason if view.gate else "health gate failed"
+    p.status["failedRevisions"] = list(
+        rollout.add_failed(view.failed, failed_rev, rt.settings.failed_revisions_limit)
+    )
+    p.event("Warning", "GateFailed", f"revision {failed_rev} failed the health gate: {reason}")
+    if action is Action.ROLLBACK:
+        history = await _history(rt, p.bot)
+        stable = next((r for r in history if r.revision == view.stable), None)
+        if stable is not None:
+            await _apply_statefulset(rt, p, spec, stable)
+            p.status["currentRevision"] = stable.revision
+            p.status["lastRollback"] = {
+                "fromRevision": failed_rev,
+                "toRevision": stable.revision,
+                "reason": reason,
+                "time": p.now_iso,
+            }
+            p.status["phase"] = Phase.ROLLED_BACK.value
+            p.condition(cond.PROGRESSING, "False", "RolledBack", f"rolled back to revision {stable.revision}")
+            p.condition(
+                cond.DEGRADED,
+                "True",
+                "RolledBack",
+                f"revision {failed_rev} failed the health gate ({reason}); rolled back to {stable.revision}",
+            )
+            p.condition(
+                cond.READY, "False", "RolledBack", f"waiting for revision {stable.revision} to answer healthy"
+            )
+            p.event(
+                "Warning",
+                "RolledBack",
+                f"rolled back from revision {failed_rev} to stable revision {stable.revision}",
+            )
+            rt.metrics.rollbacks.labels(namespace=p.bot.namespace, name=p.bot.name).inc()
+            await _prune(rt, p, spec)
+            return
+    p.status["phase"] = Phase.FAILED.value
+    p.condition(cond.PROGRESSING, "False", "GateFailed", f"revision {failed_rev} failed the health gate")
+    p.condition(
+        cond.DEGRADED,
+        "True",
+        "GateFailed",
+        f"revision {failed_rev} failed the health gate ({reason}) and there is no stable revision",
+    )
+    p.condition(cond.READY, "False", "GateFailed", f"revision {failed_rev} is not healthy")
+
+
+async def _observe(rt: Runtime, p: Pass, current: str, policy: Any) -> None:
+    """Steady state: keep Ready and monitorStatus in step with the bot (reads only)."""
+    probe = await _probe(rt, p, current)
+    if probe.monitor_status:
+        p.status["monitorStatus"] = probe.monitor_status
+    if p.status.get("phase") in (Phase.FAILED.value,):
+        return
+    if probe.result is ProbeResult.HEALTHY:
+        p.condition(cond.READY, "True", "Healthy", f"revision {current} answers healthy")
+    else:
+        p.condition(cond.READY, "False", "Unhealthy", f"revision {current}: {probe.detail}")
+
+
+async def _ensure(rt: Runtime, obj: dict[str, Any]) -> None:
+    meta = obj["metadata"]
+    if await rt.api.get(obj["kind"], meta["namespace"], meta["name"]) is None:
+        await rt.api.create(obj)
+
+
+async def _history(rt: Runtime, bot: BotRef) -> list[revisions.Revision]:
+    items = await rt.api.list(
+        "ControllerRevision", bot.namespace, {**render.selector_labels(bot), revisions.HISTORY_LABEL: "true"}
+    )
+    return [revisions.Revision.from_object(i) for i in items]
+
+
+async def _apply_statefulset(rt: Runtime, p: Pass, spec: TradingBotSpec, rev: revisions.Revision) -> None:
+    bot = p.bot
+    desired = render.render_statefulset(bot, spec, rev.template, rev.revision)
+    existing = await rt.api.get("StatefulSet", bot.namespace, render.statefulset_name(bot))
+    if existing is None:
+        await rt.api.create(desired)
+        return
+    await rt.api.json_patch(
+        "StatefulSet",
+        bot.namespace,
+        desired["metadata"]["name"],
+        [
+            {"op": "replace", "path": "/spec/template", "value": desired["spec"]["template"]},
+            {"op": "replace", "path": "/spec/replicas", "value": 1},
+            {"op": "replace", "path": "/metadata/annotations", "value": desired["metadata"]["annotations"]},
+        ],
+    )
+
+
+async def _ensure_workload(rt: Runtime, p: Pass, spec: TradingBotSpec, current: str) -> None:
+    """Repair drift (a deleted or edited StatefulSet) back to the current revision."""
+    sts = await rt.api.get("StatefulSet", p.bot.namespace, render.statefulset_name(p.bot))
+    annotations = ((sts or {}).get("metadata") or {}).get("annotations") or {}
+    if (
+        sts is not None
+        and annotations.get(render.REVISION_LABEL) == current
+        and sts["spec"].get("replicas") == 1
+    ):
+        return
+    rev = next((r for r in await _history(rt, p.bot) if r.revision == current), None)
+    if rev is not None:
+        log.info("repairing StatefulSet of %s/%s to revision %s", p.bot.namespace, p.bot.name, current)
+        await _apply_statefulset(rt, p, spec, rev)
+
+
+async def _prune(rt: Runtime, p: Pass, spec: TradingBotSpec) -> None:
+    bot = p.bot
+    history = await _history(rt, bot)
+    protected = {str(p.status.get("currentRevision") or ""), str(p.status.get("stableRevision") or "")}
+    doomed = revisions.prune(history, spec.revisionHistoryLimit, protected)
+    for rev in doomed:
+        await rt.api.delete(
+            "ControllerRevision", bot.namespace, revisions.controller_revision_name(bot, rev.revision)
+        )
+    kept = [r for r in history if r not in doomed]
+    configs, snapshots = revisions.referenced(kept)
+    for kind, keep, component in (("ConfigMap", configs, "settings"), ("Secret", snapshots, "secrets")):
+        owned = await rt.api.list(
+            kind, bot.namespace, {**render.selector_labels(bot), "app.kubernetes.io/component": component}
+        )
+        for obj in owned:
+            if obj["metadata"]["name"] not in keep:
+                await rt.api.delete(kind, bot.namespace, obj["metadata"]["name"])
+
+
+async def _write_status(rt: Runtime, p: Pass, old: dict[str, Any]) -> None:
+    if p.status != old:
+        patch = {k: v for k, v in p.status.items() if old.get(k) != v}
+        patch.update({k: None for k in old if k not in p.status})
+        await rt.api.patch("TradingBot", p.bot.namespace, p.bot.name, {"status": patch}, subresource="status")
+    for type_, reason, message in p.events:
+        log.info("%s/%s: %s %s", p.bot.namespace, p.bot.name, reason, message)
+        try:
+            await rt.api.event(p.body, type_, reason, message)
+        except Exception:  # an Event is best effort; the status already says it
+            log.exception("posting event %s failed", reason)
