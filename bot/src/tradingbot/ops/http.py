@@ -1,0 +1,105 @@
+"""The ops HTTP server: /livez, /healthz, /metrics (aiohttp, default 127.0.0.1:9754)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from aiohttp import web
+
+from tradingbot.ops.health import HealthReport, render_health
+from tradingbot.ops.metrics import CONTENT_TYPE, BotMetrics
+
+log = logging.getLogger(__name__)
+
+
+class OpsServer:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        health: Callable[[], HealthReport],
+        metrics: BotMetrics,
+        *,
+        max_loop_age: timedelta | None = None,
+    ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"ops HTTP port {port} is out of range; accepted: 0 (any free port) .. 65535")
+        self.host = host
+        self.requested_port = port
+        self._health = health
+        self._metrics = metrics
+        self._max_loop_age = max_loop_age
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound port (the real one when 0 was requested); only after :meth:`start`."""
+        if self._port is None:
+            raise RuntimeError("OpsServer.port is known only after start()")
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/livez", self._livez)
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/metrics", self._metrics_handler)
+        return app
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            raise RuntimeError("OpsServer already started")
+        runner = web.AppRunner(self._app(), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.requested_port, reuse_address=True)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise OSError(
+                exc.errno,
+                f"ops HTTP server cannot listen on {self.host}:{self.requested_port}: {exc.strerror}",
+            ) from exc
+        self._runner = runner
+        addresses = runner.addresses
+        self._port = int(addresses[0][1]) if addresses else self.requested_port
+        log.info("ops http listening", extra={"host": self.host, "port": self._port})
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> OpsServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def _livez(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "alive"})
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        try:
+            report = self._health()
+        except Exception as exc:  # the health callback must never take the server down
+            log.exception("health callback failed")
+            return web.json_response(
+                {"status": "unhealthy", "error": f"health report unavailable ({type(exc).__name__})"},
+                status=503,
+            )
+        status, body = render_health(report, max_loop_age=self._max_loop_age)
+        return web.json_response(body, status=status)
+
+    async def _metrics_handler(self, request: web.Request) -> web.Response:
+        body = self._metrics.render()
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response

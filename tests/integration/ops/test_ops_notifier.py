@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+
+import pytest
+from ops_fakes import FakeWebhook, wait_for
+from pydantic import SecretStr
+from tradingbot.ops.metrics import BotMetrics
+from tradingbot.ops.notifier import DiscordNotifier
+
+
+async def test_delivers_in_order(fake_webhook: FakeWebhook) -> None:
+    notifier = DiscordNotifier(SecretStr(fake_webhook.url), min_interval=0.0)
+    await notifier.start()
+    try:
+        assert notifier.notify("first")
+        assert notifier.notify("second" + "x" * 3000)
+        await wait_for(lambda: notifier.sent == 2)
+    finally:
+        await notifier.stop()
+    assert [p["content"][:6] for p in fake_webhook.received] == ["first", "second"]
+    assert len(fake_webhook.received[1]["content"]) == 2000
+    assert fake_webhook.received[0]["allowed_mentions"] == {"parse": []}
+
+
+async def test_honours_429_retry_after(fake_webhook: FakeWebhook) -> None:
+    fake_webhook.script = [(429, {"Retry-After": "0.3"}, {"retry_after": 0.3, "message": "rate limited"})]
+    notifier = DiscordNotifier(SecretStr(fake_webhook.url), min_interval=0.0)
+    await notifier.start()
+    try:
+        notifier.notify("hello")
+        await wait_for(lambda: notifier.sent == 1)
+    finally:
+        await notifier.stop()
+    assert len(fake_webhook.received) == 2
+    assert fake_webhook.received_at[1] - fake_webhook.received_at[0] >= 0.28
+
+
+async def test_paces_posts(fake_webhook: FakeWebhook) -> None:
+    notifier = DiscordNotifier(SecretStr(fake_webhook.url), min_interval=0.1)
+    await notifier.start()
+    try:
+        for i in range(3):
+            notifier.notify(f"m{i}")
+        await wait_for(lambda: notifier.sent == 3)
+    finally:
+        await notifier.stop()
+    gaps = [b - a for a, b in zip(fake_webhook.received_at, fake_webhook.received_at[1:], strict=False)]
+    assert all(gap >= 0.09 for gap in gaps)
+
+
+async def test_full_queue_drops_without_blocking(fake_webhook: FakeWebhook) -> None:
+    fake_webhook.gate = asyncio.Event()  # the webhook hangs: nothing gets delivered
+    metrics = BotMetrics()
+    notifier = DiscordNotifier(SecretStr(fake_webhook.url), metrics=metrics, queue_size=3, min_interval=0.0)
+    await notifier.start()
+    try:
+        await asyncio.sleep(0)
+        started = time.monotonic()
+        accepted = [notifier.notify(f"m{i}") for i in range(10)]
+        assert time.monotonic() - started < 0.05
+        assert accepted.count(False) >= 6
+        assert notifier.dropped == accepted.count(False)
+        assert f"tradingbot_notifier_dropped_total {float(notifier.dropped)}" in metrics.render().decode()
+    finally:
+        await notifier.stop(drain_timeout=0.1)
+    # Everything still queued or in flight at stop is dropped, and counted.
+    assert notifier.dropped == 10
+    assert f"tradingbot_notifier_dropped_total {float(notifier.dropped)}" in metrics.render().decode()
+
+
+async def test_server_error_is_retried_then_given_up(fake_webhook: FakeWebhook) -> None:
+    fake_webhook.script = [(500, {}, None), (502, {}, None), (503, {}, None)]
+    notifier = DiscordNotifier(SecretStr(fake_webhook.url), min_interval=0.01, max_attempts=3)
+    await notifier.start()
+    try:
+        notifier.notify("x")
+        await wait_for(lambda: notifier.failed == 1)
+    finally:
+        await notifier.stop()
+    assert len(fake_webhook.received) == 3
+    assert notifier.sent == 0
+
+
+async def test_connection_errors_never_log_the_url(caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed when the block ends: nothing listens there
+    url = f"http://127.0.0.1:{port}/api/webhooks/1/planted-unreachable-token-0042"
+    caplog.set_level(logging.DEBUG)
+    notifier = DiscordNotifier(SecretStr(url), min_interval=0.01, max_attempts=2)
+    await notifier.start()
+    try:
+        notifier.notify("x")
+        await wait_for(lambda: notifier.failed == 1)
+    finally:
+        await notifier.stop()
+    text = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)
+    assert "webhook post failed" in text
+    assert "planted-unreachable-token-0042" not in text
+
+
+async def test_disabled_without_url() -> None:
+    notifier = DiscordNotifier(None)
+    await notifier.start()
+    assert not notifier.enabled
+    assert not notifier.notify("x")
+    await notifier.stop()
