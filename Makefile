@@ -27,7 +27,7 @@ tools: setup ## offline tools the checks need (helm, promtool)
 	@bash scripts/install_tools.sh
 
 run: setup ## the bot in paper mode against the built-in simulator (health on 127.0.0.1:9754)
-	$(PY) -m tradingbot run --paper-with-sim
+	$(PY) -m tradingbot run
 
 test: setup tools ## unit + integration tests and the offline checks
 	$(PY) -m pytest -m "not slow and not e2e and not live and not chaos and not bench" -p no:cacheprovider
