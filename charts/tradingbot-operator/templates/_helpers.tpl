@@ -75,19 +75,21 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
-The operator's command-line arguments (after the image's entrypoint `python -m tradingbot_operator`):
-standalone (no peering: one replica by design), the one watched namespace, the liveness endpoint.
+The operator's settings (tradingbot_operator.settings.OperatorSettings, TRADINGBOT_OPERATOR_*): the one
+watched namespace (kopf runs standalone: no peering, one replica by design), the liveness endpoint, the
+metrics port.
 */}}
-{{- define "tradingbot-operator.args" -}}
-- --standalone
-- --namespace={{ include "tradingbot-operator.watchNamespace" . }}
-- --liveness=http://0.0.0.0:{{ .Values.operator.healthPort }}/healthz
-{{- end }}
-
-{{/* The operator's own settings as environment variables. */}}
 {{- define "tradingbot-operator.env" -}}
+- name: TRADINGBOT_OPERATOR_NAMESPACES
+  value: {{ include "tradingbot-operator.watchNamespace" . | quote }}
+- name: TRADINGBOT_OPERATOR_LIVENESS_ENDPOINT
+  value: {{ printf "http://0.0.0.0:%v/healthz" .Values.operator.healthPort | quote }}
 - name: TRADINGBOT_OPERATOR_METRICS_PORT
   value: {{ .Values.operator.metricsPort | quote }}
 - name: TRADINGBOT_OPERATOR_LOG_LEVEL
-  value: {{ .Values.operator.logLevel | quote }}
+  value: {{ .Values.operator.logLevel | upper | quote }}
+- name: TRADINGBOT_OPERATOR_PROBE_TIMEOUT_SECONDS
+  value: {{ .Values.operator.probeTimeoutSeconds | quote }}
+- name: TRADINGBOT_OPERATOR_RESYNC_SECONDS
+  value: {{ .Values.operator.resyncSeconds | quote }}
 {{- end }}
