@@ -75,13 +75,20 @@ export BOT_BASE_IMAGE=${BOT_BASE_IMAGE:-tradingbot-base:bookworm}
 stage_done
 
 stage wheels
-wheels=$root/.cache/wheels/bot-$(sha256sum requirements/bot.lock | cut -c1-12)
+# The runtime lock plus the setuptools pin the Dockerfile builds the bot wheel with (same awk as there).
+build_lock=$(awk '/^setuptools==/ { keep = 1; print; next } keep && /^[[:space:]]/ { print; next } { keep = 0 }' requirements/dev.lock)
+wheels=$root/.cache/wheels/bot-$( (cat requirements/bot.lock; echo "$build_lock") | sha256sum | cut -c1-12)
 if [[ ! -f $wheels/.complete ]]; then
   mkdir -p "$wheels"
   python -m pip download --quiet --no-deps --require-hashes -r requirements/bot.lock -d "$wheels"
+  python -m pip download --quiet --no-deps --require-hashes -r <(echo "$build_lock") -d "$wheels"
   touch "$wheels/.complete"
 fi
-wheel_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A fixed port keeps the build argument (and so Docker's layer cache) stable between runs.
+wheel_port=${E2E_WHEELS_PORT:-18765}
+if python -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $wheel_port)) != 0)"; then
+  wheel_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
 python -m http.server --bind 127.0.0.1 --directory "$wheels" "$wheel_port" >/dev/null 2>&1 &
 wheel_pid=$!
 deadline=$((SECONDS + 10))
@@ -89,7 +96,7 @@ until python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1
   ((SECONDS < deadline)) || fail "wheel server did not start on 127.0.0.1:$wheel_port"
   sleep 0.1
 done
-export PIP_FIND_LINKS=http://127.0.0.1:$wheel_port/
+export TRADINGBOT_WHEELS_URL=http://127.0.0.1:$wheel_port/
 stage_done
 
 # The seed's commands as written: the overrides come from COMPOSE_FILE.
