@@ -197,7 +197,7 @@ def test_helm_template_is_deterministic(helm: str) -> None:
     "values_file", [None, REPO / "charts/tradingbot-operator/ci/all-options-values.yaml"]
 )
 def test_operator_env_is_accepted_by_its_settings(render: RenderFn, values_file: pathlib.Path | None) -> None:
-    """The chart's TRADINGBOT_OPERATOR_* variables are ones OperatorSettings knows (it refuses unknown ones)."""
+    """The chart's TRADINGBOT_OPERATOR_* variables are ones OperatorSettings knows (it refuses others)."""
     from tradingbot_operator.settings import OperatorSettings
 
     (container,) = render("tradingbot-operator", values_file).one("Deployment")["spec"]["template"]["spec"][
