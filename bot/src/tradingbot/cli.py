@@ -95,6 +95,7 @@ def cmd_clear_halt(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from tradingbot.config import Settings
     from tradingbot.engine.replay import SAMPLE_EXPECTATION, SAMPLE_FILE, compare, replay
+    from tradingbot.risk import RiskLimits
     from tradingbot.strategy import MaCrossParams, MaCrossStrategy
 
     settings = _settings_or_exit()
@@ -108,18 +109,24 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"replay: cannot read {source}: {exc.strerror}", file=sys.stderr)
         return EXIT_FAILED
-    fast = args.fast if args.fast is not None else settings.strategy.fast_window
-    slow = args.slow if args.slow is not None else settings.strategy.slow_window
-    size = Decimal(args.size) if args.size is not None else settings.strategy.order_size
-    strategy = MaCrossStrategy(MaCrossParams(fast, slow, size, settings.risk.max_position_size))
-    symbol = args.symbol or settings.symbol
-    summary = replay(lines, symbol=symbol, strategy=strategy, limits=settings.risk)
+    if args.file is None:
+        # The bundled sample is a regression gate: pin its parameters so the environment cannot move it.
+        fast, slow, size, limits = 5, 20, Decimal("0.01"), RiskLimits()
+    else:
+        fast, slow = settings.strategy.fast_window, settings.strategy.slow_window
+        size, limits = settings.strategy.order_size, settings.risk
+    fast = args.fast if args.fast is not None else fast
+    slow = args.slow if args.slow is not None else slow
+    size = Decimal(args.size) if args.size is not None else size
+    strategy = MaCrossStrategy(MaCrossParams(fast, slow, size, limits.max_position_size))
+    symbol = args.symbol or ("BTC_JPY" if args.file is None else settings.symbol)
+    summary = replay(lines, symbol=symbol, strategy=strategy, limits=limits)
     summary = {"params": {"fast_window": fast, "slow_window": slow, "order_size": str(size)}, **summary}
     text = json.dumps(summary, indent=2, sort_keys=True)
-    print(text)
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text + "\n", encoding="utf-8")
+    print(text)
     if expect is not None:
         try:
             expected = json.loads(expect.read_text(encoding="utf-8"))
