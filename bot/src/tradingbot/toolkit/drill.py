@@ -141,8 +141,17 @@ def _real_target(settings: ToolkitSettings) -> Target:
     )
 
 
-async def _streams(venue: ReadOnlyVenue, target: Target, symbol: str, console: Console) -> None:
+async def _streams(
+    venue: ReadOnlyVenue, target: Target, symbol: str, console: Console, steps: list[dict[str, Any]]
+) -> None:
     public_watch, private_watch = StreamWatch(), StreamWatch()
+    stage, began = "stream_connect", time.monotonic()
+
+    def done(detail: str) -> None:
+        steps.append(
+            {"step": stage, "status": "ok", "seconds": round(time.monotonic() - began, 3), "detail": detail}
+        )
+        console.say(f"step={stage} ok {detail}")
 
     def start() -> tuple[PublicStream, PrivateStream, list[asyncio.Task[None]]]:
         public = PublicStream(
@@ -172,10 +181,11 @@ async def _streams(venue: ReadOnlyVenue, target: Target, symbol: str, console: C
             "the public stream to connect and deliver a ticker frame",
         )
         await _until(lambda: private.state is StreamState.CONNECTED, watches, "the private stream to connect")
-        console.say(
-            f"step=stream_connect ok public=connected frames={public_watch.events} private=connected "
+        done(
+            f"public=connected frames={public_watch.events} private=connected "
             f"tokens_created={private.tokens_created}"
         )
+        stage, began = "stream_reconnect", time.monotonic()
         frames_before = public_watch.events
         if target.drop_streams is not None:
             await target.drop_streams()  # the server closes every connection; the streams must come back
@@ -208,7 +218,13 @@ async def _streams(venue: ReadOnlyVenue, target: Target, symbol: str, console: C
                 lambda: private.state is StreamState.CONNECTED, watches, "the private stream to reconnect"
             )
             how = "closed both streams and connected again"
-        console.say(f"step=stream_reconnect ok ({how}) states_public={','.join(public_watch.states)}")
+        done(f"({how}) public_states={','.join(public_watch.states)}")
+    except (DrillError, GmoError, OSError, httpx.HTTPError) as exc:
+        steps.append({"step": stage, "status": "failed", "seconds": round(time.monotonic() - began, 3)})
+        if isinstance(exc, DrillError):
+            raise
+        category = DRILL_CATEGORY[exc.category] if isinstance(exc, GmoError) else "network"
+        raise DrillError(category, f"{type(exc).__name__}: {exc}") from None
     finally:
         for task in tasks:
             task.cancel()
@@ -234,8 +250,7 @@ async def _run_steps(
         steps.append(
             {"step": name, "status": "ok", "seconds": round(time.monotonic() - began, 3), "detail": detail}
         )
-        if name not in ("stream_connect", "stream_reconnect"):
-            console.say(f"step={name} ok {detail}")
+        console.say(f"step={name} ok {detail}")
 
     async def auth() -> str:
         token = await venue.create_ws_token()  # a signed POST: proves the key, the secret and the clock
@@ -256,15 +271,11 @@ async def _run_steps(
         summary = await venue.get_position_summary(symbol)
         return f"open_positions={len(positions)} summaries={len(summary)}"
 
-    async def streams() -> str:
-        await _streams(venue, target, symbol, console)
-        return "public+private connected and reconnected"
-
     await step("auth", auth)
     await step("ticker", ticker)
     await step("balance", balance)
     await step("position", position)
-    await step("stream_connect+reconnect", streams)
+    await _streams(venue, target, symbol, console, steps)
 
 
 async def drill(settings: ToolkitSettings, console: Console) -> dict[str, Any]:
@@ -306,9 +317,7 @@ async def drill(settings: ToolkitSettings, console: Console) -> dict[str, Any]:
         failed_step = next((s["step"] for s in steps if s["status"] == "failed"), "setup")
         result["result"] = "fail"
         result["failure"] = {"category": failure.category, "step": failed_step, "detail": failure.detail}
-        result["not_run"] = [
-            s for s in ("auth", "ticker", "balance", "position", "stream_connect+reconnect") if s not in done
-        ]
+        result["not_run"] = [s for s in STEPS if s not in done]
     finally:
         if target is not None:
             result["orders_sent"] = await target.orders_received()

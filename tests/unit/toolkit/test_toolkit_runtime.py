@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from tradingbot.toolkit.runtime import ComposeRuntime, LocalRuntime, detect_runtime, make_runtime
+from tradingbot.toolkit.settings import load_toolkit_settings
+
+
+def test_explicit_runtime_wins(tmp_path: Path) -> None:
+    detection = detect_runtime(load_toolkit_settings(tmp_path, {"TRADINGBOT_RUNTIME": "compose"}))
+    assert (detection.name, detection.reason) == ("compose", "TRADINGBOT_RUNTIME")
+    assert isinstance(make_runtime(load_toolkit_settings(tmp_path, {}), detection), ComposeRuntime)
+
+
+def test_no_compose_file_means_local(tmp_path: Path) -> None:
+    detection = detect_runtime(load_toolkit_settings(tmp_path, {}))
+    assert detection.name == "local"
+    assert "no docker-compose.yml" in detection.reason
+
+
+def test_no_engine_means_local(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text("services: {}\n")
+    # A compose command that does not exist stands in for a machine without Docker.
+    env = {"TRADINGBOT_COMPOSE_CMD": "no-such-docker-compose"}
+    detection = detect_runtime(load_toolkit_settings(tmp_path, env))
+    assert detection.name == "local"
+
+
+def test_local_runtime_paths_follow_the_var_dir(tmp_path: Path) -> None:
+    runtime = LocalRuntime(load_toolkit_settings(tmp_path, {"TRADINGBOT_VAR_DIR": str(tmp_path / "v")}))
+    assert runtime.pid_file == tmp_path / "v" / "run" / "bot.pid"
+    assert runtime.log_file == tmp_path / "v" / "logs" / "bot.stdout.log"
+    assert not runtime.is_running()
+    assert runtime.log_lines() == ["(v/logs/bot.stdout.log does not exist)"]
+    assert "docker-compose ps" in runtime.status_title()
+    assert "docker-compose logs --tail=200 bot" in runtime.logs_title()
