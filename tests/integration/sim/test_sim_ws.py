@@ -28,7 +28,7 @@ async def recv_until(ws: Any, predicate: Any, timeout: float = 3.0) -> dict[str,
 
 
 async def test_public_streams_each_step(sim: Simulator) -> None:
-    # max_queue=None: the test leaves frames unread, and websockets' flow control would otherwise stall the close.
+    # max_queue=None: frames are left unread here; flow control would otherwise stall the close.
     async with websockets.connect(sim.urls.public_ws, max_queue=None) as ws:
         for channel in ("ticker", "orderbooks", "trades"):
             await ws.send(json.dumps({"command": "subscribe", "channel": channel, "symbol": "BTC_JPY"}))

@@ -106,6 +106,7 @@ class SimServer:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.stopping = asyncio.Event()
+        self.held = 0  # accept-then-timeout requests still waiting for their client to give up
         self.app = web.Application()
         self.app.router.add_route("*", "/public/{tail:.*}", self.public)
         self.app.router.add_route("*", "/private/{tail:.*}", self.private)
@@ -286,14 +287,18 @@ class SimServer:
 
     async def _hold(self, request: web.Request) -> None:
         """Keep an executed request unanswered until its client gives up (or the simulator stops)."""
-        while not self.stopping.is_set():
-            transport = request.transport
-            if transport is None or transport.is_closing():
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), 0.02)
-        if request.transport is not None:
-            request.transport.close()
+        self.held += 1
+        try:
+            while not self.stopping.is_set():
+                transport = request.transport
+                if transport is None or transport.is_closing():
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), 0.02)
+            if request.transport is not None:
+                request.transport.close()
+        finally:
+            self.held -= 1
 
     def get_orders(self, key: str, params: Params) -> Result:
         ids = _ids(params, "orderId")

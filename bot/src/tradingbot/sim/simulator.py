@@ -136,6 +136,11 @@ class Simulator:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
+    @property
+    def held_requests(self) -> int:
+        """Accept-then-timeout requests whose client has not disconnected yet."""
+        return self._server.held
+
     # ------------------------------------------------------------------ clock and stepping
     def now(self) -> datetime:
         return now_utc()
