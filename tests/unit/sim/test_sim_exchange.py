@@ -338,3 +338,15 @@ def test_order_view_wire_shape(exchange: Exchange) -> None:
         "timeInForce",
         "timestamp",
     }
+
+
+def test_halted_exchange_does_not_match_resting_orders(exchange: Exchange) -> None:
+    market = exchange.markets[SYMBOL]
+    order, _ = exchange.place_order(KEY, SYMBOL, "BUY", "LIMIT", SIZE, market.best_bid - 10000)
+    market.reprice(market.best_bid - 50000, exchange.clock())
+    exchange.halted = True
+    assert exchange.on_step() == []
+    assert order.status == "ORDERED"
+    exchange.halted = False
+    assert exchange.on_step() != []
+    assert order.status == "EXECUTED"

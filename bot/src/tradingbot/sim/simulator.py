@@ -163,6 +163,8 @@ class Simulator:
         now = self.now()
         for symbol, market in self.exchange.markets.items():
             market.reprice(self.prices.mids[symbol], now)
+        # During maintenance or a stop nothing trades, so resting orders wait for the exchange to reopen.
+        self.exchange.halted = self.faults.maintenance in ("ERR-5201", "ERR-5202")
         self.dispatch(self.exchange.on_step())
         self._broadcast_public(now)
 
