@@ -84,6 +84,7 @@ class Daemon:
         timing: DaemonTiming | None = None,
         strategy: Strategy | None = None,
         sim_tick_interval: float = 0.25,
+        client_timeout: float = 5.0,
     ) -> None:
         self.settings = settings
         self.timing = timing or DaemonTiming()
@@ -91,6 +92,7 @@ class Daemon:
         self.run_id = f"{_now():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
         self.started_at = _now()
         self.sim_tick_interval = sim_tick_interval
+        self.client_timeout = client_timeout
         params = MaCrossParams(
             fast_window=settings.strategy.fast_window,
             slow_window=settings.strategy.slow_window,
@@ -578,6 +580,7 @@ class Daemon:
                 credentials,
                 limits=RateLimits(s.rate.get_per_second, s.rate.post_per_second),
                 observer=MetricsClientObserver(self.metrics),
+                timeout=self.client_timeout,
             )
             rules = await client.get_symbols()
             if self.symbol not in rules:

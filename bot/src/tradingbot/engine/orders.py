@@ -96,6 +96,7 @@ class OrderManager:
     clock_skew: timedelta = timedelta(seconds=2)
     settle_after: timedelta = timedelta(seconds=5)
     sent_count: int = 0
+    in_flight: set[int] = field(default_factory=set)
 
     def unresolved(self, symbol: str | None = None) -> list[StoredIntent]:
         return [i for i in self.store.intents(OPEN_STATES) if symbol is None or i.symbol == symbol]
@@ -128,6 +129,8 @@ class OrderManager:
         self.on_event("order_intent", _intent_fields(stored))
         send = self.exchange.place_order if intent.action is Action.OPEN else self.exchange.close_bulk
         self.sent_count += 1
+        # The resolver must not touch an intent whose send is still awaiting its answer.
+        self.in_flight.add(stored.id)
         try:
             order_id = await send(
                 symbol=intent.symbol,
@@ -137,13 +140,17 @@ class OrderManager:
                 price=price,
             )
         except ExchangeRejectedError as exc:
+            self.in_flight.discard(stored.id)
             return self._finish(stored, IntentState.REJECTED, Outcome.REJECTED, detail=str(exc))
         except SendOutcomeUnknownError as exc:
+            self.in_flight.discard(stored.id)
             return self._finish(stored, IntentState.UNRESOLVED, Outcome.UNRESOLVED, detail=str(exc))
         except Exception as exc:
             # Anything unexpected after the send started may have reached the exchange: treat as unknown.
             detail = f"{type(exc).__name__}: {exc}"
+            self.in_flight.discard(stored.id)
             return self._finish(stored, IntentState.UNRESOLVED, Outcome.UNRESOLVED, detail=detail)
+        self.in_flight.discard(stored.id)
         return self._finish(stored, IntentState.CONFIRMED, Outcome.CONFIRMED, order_id=order_id)
 
     def _finish(
@@ -162,7 +169,7 @@ class OrderManager:
 
     async def resolve(self) -> list[StoredIntent]:
         """Resolve every pending/unresolved intent from the exchange's records; returns the changed ones."""
-        open_intents = self.unresolved()
+        open_intents = [i for i in self.unresolved() if i.id not in self.in_flight]
         if not open_intents:
             return []
         known = self.store.known_order_ids()

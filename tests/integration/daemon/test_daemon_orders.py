@@ -1,0 +1,137 @@
+"""Order safety end to end: the real daemon against the real simulator (in this test's event loop)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from daemon_harness import cross_up, env_for, running_daemon, simulator, wait_for
+from tradingbot.engine.store import IntentState, StateStore
+from tradingbot.ops.status import MonitorStatus
+from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient
+from tradingbot.venues.gmo.models import ExecutionType, OrderRequest, Side
+
+
+async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
+    async with simulator() as sim, running_daemon(env_for(sim, tmp_path)) as daemon:
+        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
+        await cross_up(sim)
+        await wait_for(lambda: len(sim.received_orders) == 1, what="one order on the simulator")
+        assert daemon.ops is not None
+        async with httpx.AsyncClient(base_url=daemon.ops.base_url) as http:
+            health = await http.get("/healthz")
+            metrics = (await http.get("/metrics")).text
+        assert health.status_code == 200, health.text
+        assert health.json()["monitor_status"] == "active"
+        assert "run_loop_failures_total 0.0" in metrics
+        assert 'monitor_status{status="active"} 1.0' in metrics
+        await wait_for(lambda: daemon.exposure.long == Decimal("0.01"), what="long position")
+    audit = (tmp_path / "logs" / "audit_events.jsonl").read_text()
+    assert '"event":"order_intent"' in audit
+    assert '"event":"order_outcome"' in audit
+
+
+async def test_ws_drop_reconnects(tmp_path: Path) -> None:
+    async with simulator() as sim, running_daemon(env_for(sim, tmp_path)) as daemon:
+        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
+        seen: list[MonitorStatus] = []
+        original = daemon._status_changed
+
+        def spy() -> None:
+            original()
+            seen.append(daemon.monitor_status)
+
+        daemon._status_changed = spy  # type: ignore[method-assign]
+        sim.faults.drop_ws()
+        await wait_for(lambda: MonitorStatus.RECONNECTING in seen, what="reconnecting")
+        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active again")
+    assert seen.index(MonitorStatus.RECONNECTING) < len(seen) - 1
+
+
+async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path) -> None:
+    async with simulator() as sim, running_daemon(env_for(sim, tmp_path), client_timeout=0.5) as daemon:
+        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
+        sim.faults.accept_then_timeout_next = 1
+        await cross_up(sim)
+        assert daemon.store is not None
+        store = daemon.store
+        await wait_for(
+            lambda: any(i.state is IntentState.UNRESOLVED for i in store.intents()), what="unresolved"
+        )
+        await wait_for(
+            lambda: [i.state for i in store.intents()] == [IntentState.CONFIRMED],
+            what=f"resolved as confirmed {store.intents()}",
+        )
+        # More ticks on the same side must not send anything again.
+        await cross_up(sim, base=Decimal("15200000"))
+        intent = store.intents()[0]
+    assert len(sim.received_orders) == 1
+    assert intent.exchange_order_id is not None
+    assert "resolved from exchange" in intent.detail
+
+
+async def test_crash_between_write_and_answer_is_reconciled_at_start(tmp_path: Path) -> None:
+    async with simulator() as sim:
+        # A previous process wrote its intent, sent the order and died before the answer (kill -9).
+        store = StateStore.in_var_dir(tmp_path)
+        store.record_intent(
+            symbol="BTC_JPY",
+            side="BUY",
+            action="open",
+            execution_type="MARKET",
+            size=Decimal("0.01"),
+            price=None,
+            reason="crashed",
+            now=sim.now(),
+        )
+        store.close()
+        async with GmoRestClient(
+            GmoEndpoints.at(sim.urls.base), Credentials.of("paper-sim-key", "paper-sim-secret")
+        ) as client:
+            await client.place_order(
+                OrderRequest(
+                    symbol="BTC_JPY", side=Side.BUY, execution_type=ExecutionType.MARKET, size=Decimal("0.01")
+                )
+            )
+        async with running_daemon(env_for(sim, tmp_path)) as daemon:
+            await wait_for(
+                lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active after reconcile"
+            )
+            assert daemon.reconciliation.ok
+            assert daemon.store is not None
+            assert [i.state for i in daemon.store.intents()] == [IntentState.CONFIRMED]
+            assert daemon.exposure.long == Decimal("0.01")
+    assert len(sim.received_orders) == 1
+
+
+async def test_mismatch_refuses_to_trade_until_adopted(tmp_path: Path) -> None:
+    async with simulator() as sim:
+        async with GmoRestClient(
+            GmoEndpoints.at(sim.urls.base), Credentials.of("paper-sim-key", "paper-sim-secret")
+        ) as client:
+            await client.place_order(
+                OrderRequest(
+                    symbol="BTC_JPY",
+                    side=Side.SELL,
+                    execution_type=ExecutionType.MARKET,
+                    size=Decimal("0.02"),
+                )
+            )
+        async with running_daemon(env_for(sim, tmp_path)) as daemon:
+            await wait_for(lambda: daemon.reconciliation.checked_at is not None, what="reconciliation")
+            assert not daemon.reconciliation.ok
+            assert "position_mismatch" in daemon.reconciliation.problems[0]
+            assert daemon.monitor_status is MonitorStatus.DEGRADED
+            await cross_up(sim)
+            await cross_up(sim, base=Decimal("14000000"))
+            assert len(sim.received_orders) == 1  # only the test's own order
+            assert not daemon.health().reconciliation.ok
+        audit = (tmp_path / "logs" / "audit_events.jsonl").read_text()
+        assert '"event":"reconciliation","ok":false' in audit.replace(", ", ",") or '"ok":false' in audit
+        env = env_for(sim, tmp_path, TRADINGBOT_ADOPT_EXCHANGE_STATE="true")
+        async with running_daemon(env) as daemon:
+            await wait_for(
+                lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active after adoption"
+            )
+            assert daemon.exposure.short == Decimal("0.02")
