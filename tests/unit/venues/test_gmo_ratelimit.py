@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tradingbot.venues.gmo.ratelimit import Lane, RateLimiter, RateLimits, TokenBucket
+from tradingbot.venues.gmo.ratelimit import Lane, RateLimiter, RateLimits, SlidingWindow
 
 
 class FakeClock:
@@ -22,12 +22,27 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-def test_bucket_allows_burst_then_waits() -> None:
-    bucket = TokenBucket(rate=20, capacity=20, now=0.0)
-    assert [bucket.take(0.0) for _ in range(20)] == [0.0] * 20
-    wait = bucket.take(0.0)
-    assert wait == pytest.approx(1 / 20)
-    assert bucket.take(0.05) == 0.0
+def test_window_allows_burst_then_waits_for_the_oldest_to_leave() -> None:
+    window = SlidingWindow(limit=20)
+    assert [window.take(0.0) for _ in range(20)] == [0.0] * 20
+    wait = window.take(0.5)
+    assert wait == pytest.approx(window.window - 0.5)
+    assert window.take(0.5 + wait) == 0.0
+
+
+def test_no_one_second_window_ever_holds_more_than_the_limit() -> None:
+    # A token bucket of the same rate lets 2x the limit through one window; the exchange counts a window.
+    window = SlidingWindow(limit=20)
+    now, sent = 0.0, []
+    while len(sent) < 200:
+        wait = window.take(now)
+        if wait == 0.0:
+            sent.append(now)
+        else:
+            now += wait
+    for i, t in enumerate(sent):
+        in_window = [s for s in sent[i:] if s < t + 1.0]
+        assert len(in_window) <= 20
 
 
 def test_bad_limits_named() -> None:

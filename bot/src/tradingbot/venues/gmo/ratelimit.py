@@ -8,6 +8,7 @@ injectable so tests run on a fake clock without sleeping.
 from __future__ import annotations
 
 import asyncio
+import collections
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,60 +37,70 @@ class Lane(StrEnum):
     CANCEL = "cancel"  # cancelOrder / cancelBulkOrder: may use the reserved tokens, goes first
 
 
-class TokenBucket:
-    """A token bucket on a caller-supplied clock; `take` is pure bookkeeping and never sleeps."""
+class SlidingWindow:
+    """At most `limit` requests in any `window` seconds, on a caller-supplied clock; `take` never sleeps.
 
-    def __init__(self, rate: float, capacity: float, now: float) -> None:
-        self.rate = rate
-        self.capacity = capacity
-        self._tokens = capacity
-        self._updated = now
-        self._blocked_until = now
+    GMO (and the simulator) count requests in a sliding one-second window. A token bucket of the same rate
+    would allow a full burst plus a second's refill inside one window (up to twice the limit), so the exact
+    sliding-window log is used instead; a small margin absorbs clock skew between us and the exchange.
+    """
 
-    def _refill(self, now: float) -> None:
-        if now > self._updated:
-            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
+    MARGIN = 0.02  # seconds added to the window
 
-    def tokens(self, now: float) -> float:
-        self._refill(now)
-        return self._tokens
+    def __init__(self, limit: int, window: float = 1.0) -> None:
+        self.limit = limit
+        self.window = window + self.MARGIN
+        self._sent: collections.deque[float] = collections.deque()
+        self._blocked_until = float("-inf")
 
-    def take(self, now: float, reserve: float = 0.0) -> float:
-        """Take one token if more than `reserve` remain after it; else return the seconds to wait (> 0)."""
+    @property
+    def rate(self) -> float:
+        return self.limit / self.window
+
+    def _prune(self, now: float) -> None:
+        horizon = now - self.window
+        sent = self._sent
+        while sent and sent[0] <= horizon:
+            sent.popleft()
+
+    def available(self, now: float) -> int:
+        self._prune(now)
+        return self.limit - len(self._sent)
+
+    def take(self, now: float, reserve: int = 0) -> float:
+        """Record one request if `reserve` slots stay free after it; else return the seconds to wait (> 0)."""
         if now < self._blocked_until:
             return self._blocked_until - now
-        self._refill(now)
-        needed = 1.0 + reserve
-        if self._tokens >= needed:
-            self._tokens -= 1.0
+        self._prune(now)
+        allowed = self.limit - reserve
+        if len(self._sent) < allowed:
+            self._sent.append(now)
             return 0.0
-        return max((needed - self._tokens) / self.rate, 1e-3)
+        # The request that must leave the window before this one fits.
+        must_expire = self._sent[len(self._sent) - allowed]
+        return max(must_expire + self.window - now, 1e-3)
 
     def block(self, now: float, seconds: float) -> None:
-        """Spend nothing until now + seconds and restart from an empty bucket (after an ERR-5003)."""
+        """Send nothing until now + seconds (after an ERR-5003)."""
         self._blocked_until = max(self._blocked_until, now + seconds)
-        self._tokens = 0.0
-        self._updated = max(self._updated, self._blocked_until)
 
 
 class RateLimiter:
     """The GET budget and the POST budget of one account."""
 
     # Tokens of the POST budget only cancels may use.
-    CANCEL_RESERVE = 2.0
+    CANCEL_RESERVE = 2
 
     def __init__(
         self, limits: RateLimits, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
     ) -> None:
         self._clock = clock
         self._sleep = sleep
-        now = clock()
-        self._get = TokenBucket(limits.get_per_second, limits.get_per_second, now)
-        self._post = TokenBucket(limits.post_per_second, limits.post_per_second, now)
+        self._get = SlidingWindow(limits.get_per_second)
+        self._post = SlidingWindow(limits.post_per_second)
         self._cancels_waiting = 0
 
-    def _bucket(self, lane: Lane) -> TokenBucket:
+    def _bucket(self, lane: Lane) -> SlidingWindow:
         return self._get if lane is Lane.READ else self._post
 
     def try_acquire(self, lane: Lane) -> float:
@@ -101,7 +112,7 @@ class RateLimiter:
             if self._cancels_waiting:
                 # Let the waiting cancel have the next token; look again shortly.
                 return max(1.0 / self._post.rate, 1e-3)
-            reserve = min(self.CANCEL_RESERVE, self._post.capacity - 1)
+            reserve = min(self.CANCEL_RESERVE, self._post.limit - 1)
             return self._post.take(now, reserve=reserve)
         return self._get.take(now)
 
