@@ -311,9 +311,11 @@ async def _observe(rt: Runtime, p: Pass, current: str, policy: Any) -> None:
         p.status["monitorStatus"] = probe.monitor_status
     if p.status.get("phase") in (Phase.FAILED.value,):
         return
-    if probe.result is ProbeResult.HEALTHY:
+    # Only a flip of Ready is written: a steady state must not rewrite the status on every probe.
+    ready = cond.is_true(p.status.get("conditions") or [], cond.READY)
+    if probe.result is ProbeResult.HEALTHY and not ready:
         p.condition(cond.READY, "True", "Healthy", f"revision {current} answers healthy")
-    else:
+    elif probe.result is ProbeResult.UNHEALTHY and ready:
         p.condition(cond.READY, "False", "Unhealthy", f"revision {current}: {probe.detail}")
 
 
