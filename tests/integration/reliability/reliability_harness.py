@@ -64,7 +64,7 @@ class SimProcess:
              "--tick-interval", str(tick_interval), "--ready-file", str(ready), "--log-level", "WARNING"],
             stdout=self.stdout, stderr=self.stderr, env=child_env({}),
         )  # fmt: skip
-        poll(lambda: ready.exists() and ready.stat().st_size > 0 or self.proc.poll() is not None, 20, "sim")
+        poll(lambda: (ready.exists() and ready.stat().st_size > 0) or self.proc.poll() is not None, 20, "sim")
         assert self.proc.poll() is None, (workdir / "sim.stderr").read_text()
         self.urls: dict[str, str] = json.loads(ready.read_text())
         self.base = self.urls["base"]
@@ -133,7 +133,9 @@ def bot_env(var_dir: Path, sim_base: str, port: int, **extra: str) -> dict[str, 
 class BotProcess:
     """``python -m tradingbot run`` as a child process (its own process group, so kill -9 is exact)."""
 
-    def __init__(self, env: Mapping[str, str], logdir: Path, name: str, args: tuple[str, ...] = ("run",)) -> None:
+    def __init__(
+        self, env: Mapping[str, str], logdir: Path, name: str, args: tuple[str, ...] = ("run",)
+    ) -> None:
         logdir.mkdir(parents=True, exist_ok=True)
         self.stdout_path = logdir / f"{name}.stdout"
         self.stderr_path = logdir / f"{name}.stderr"
@@ -156,7 +158,9 @@ class BotProcess:
     def metrics(self) -> str:
         return httpx.get(f"http://127.0.0.1:{self.port}/metrics", timeout=2).text
 
-    def wait_health(self, pred: Callable[[dict[str, Any]], bool], timeout: float, what: str) -> dict[str, Any]:
+    def wait_health(
+        self, pred: Callable[[dict[str, Any]], bool], timeout: float, what: str
+    ) -> dict[str, Any]:
         def check() -> dict[str, Any] | None:
             assert self.proc.poll() is None, f"bot exited {self.proc.returncode}: {self.stderr_tail()}"
             h = self.health()
@@ -221,7 +225,7 @@ def integrity_ok(var_dir: Path) -> None:
 
 def artifacts_valid(var_dir: Path) -> int:
     count = 0
-    for path in sorted((var_dir / "artifacts").glob("**/*.json")) + [var_dir / "halt.json"]:
+    for path in [*sorted((var_dir / "artifacts").glob("**/*.json")), var_dir / "halt.json"]:
         if path.exists():
             json.loads(path.read_text())  # raises on a torn or empty artifact
             count += 1
@@ -237,7 +241,8 @@ def audit_lines_valid(var_dir: Path) -> int:
         assert not data or data.endswith(b"\n"), f"{path.name}: last line torn: {data[-200:]!r}"
         for n, line in enumerate(data.splitlines(), start=1):
             obj = json.loads(line)  # raises on a torn line
-            assert isinstance(obj, dict) and "event" in obj, f"{path.name}:{n}: {line[:200]!r}"
+            assert isinstance(obj, dict), f"{path.name}:{n}: {line[:200]!r}"
+            assert "event" in obj, f"{path.name}:{n}: {line[:200]!r}"
             lines += 1
     return lines
 

@@ -46,7 +46,6 @@ from reliability_harness import (
     read_intents,
     sim_process,
 )
-
 from tradingbot.risk import HaltStore
 
 MODES = ("startup", "random", "in_flight", "accepted_timeout", "after_write", "halted")
@@ -88,7 +87,9 @@ def _exposure_fact(var_dir: Path) -> str:
     return str(net.normalize()) if net else "0"
 
 
-def run_kill9_chaos(tmp_path: Path, runs: int, seed: int, plan: tuple[str, ...] | None = None) -> dict[str, int]:
+def run_kill9_chaos(
+    tmp_path: Path, runs: int, seed: int, plan: tuple[str, ...] | None = None
+) -> dict[str, int]:
     rng = random.Random(seed)
     var_dir = tmp_path / "var"
     logs = tmp_path / "proc-logs"
@@ -145,7 +146,8 @@ def run_kill9_chaos(tmp_path: Path, runs: int, seed: int, plan: tuple[str, ...] 
                 bot = BotProcess(env, logs, f"run{n:03d}-halted-restart")
                 try:
                     health = bot.wait_health(_reconciled, 30, "restart while halted")
-                    assert health["halted"] is True and health["monitor_status"] == "halted", health
+                    assert health["halted"] is True, health
+                    assert health["monitor_status"] == "halted", health
                     assert len(sim.orders()) == orders_before, "a halted bot sent an order after restart"
                 finally:
                     bot.kill9()
@@ -163,7 +165,8 @@ def run_kill9_chaos(tmp_path: Path, runs: int, seed: int, plan: tuple[str, ...] 
         intents = read_intents(var_dir)
         placed, opened = order_accounting(intents, len(sim.orders()))
         assert opened == 0
-        assert placed == len(sim.orders()), f"{len(sim.orders())} orders at the simulator for {placed} intents"
+        seen = len(sim.orders())
+        assert placed == seen, f"{seen} orders at the simulator for {placed} intents"
         assert _exposure_fact(var_dir) == net_position(sim.account()["positions"])
         integrity_ok(var_dir)
         artifacts_valid(var_dir)
