@@ -7,6 +7,7 @@ import logging
 
 import kopf
 
+from tradingbot_operator.handlers import register_default
 from tradingbot_operator.settings import OperatorSettings
 
 
@@ -15,6 +16,7 @@ def main() -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    register_default()
     namespaces = settings.namespace_list()
     # One replica only: kopf peering pauses other operators but is not leader election (docs/architecture.md).
     asyncio.run(

@@ -128,6 +128,17 @@ def register(
             state.wakeups.pop((namespace, name), None)
 
 
+_default_registered = False
+
+
+def register_default() -> None:
+    """Register into kopf's default registry once (for `kopf run -m` and `python -m`)."""
+    global _default_registered
+    if not _default_registered:
+        register(kopf.get_default_registry())
+        _default_registered = True
+
+
 class _Holder:
     def __init__(self, value: OperatorSettings | None) -> None:
         self._value = value

@@ -132,9 +132,9 @@ class FixedEmulator(kmock.KubernetesEmulator):
                 yield {"type": "ADDED", "object": obj}
         async for event in self._buses[request.resource].stream(since=mark):
             meta = event.get("object", {}).get("metadata", {})
-            if request.namespace is None or meta.get("namespace") == request.namespace:
-                if request.name is None or meta.get("name") == request.name:
-                    yield event
+            ns_ok = request.namespace is None or meta.get("namespace") == request.namespace
+            if ns_ok and (request.name is None or meta.get("name") == request.name):
+                yield event
 
     def count_writes(self, *, exclude_events: bool = True) -> int:
         return sum(1 for _, path in self.writes if not (exclude_events and "/events" in path))
@@ -154,10 +154,9 @@ def _patched(current: dict[str, Any], patch: Any, subresource: str | None) -> di
         result = _copy(current)
         result["status"] = new.get("status", {})
         return result
-    if "status" in current or "status" in new:
-        # A main-resource write cannot change .status of a resource with a status subresource.
-        if current.get("apiVersion", "").startswith("tradingbot.dev/"):
-            new["status"] = current.get("status", {})
+    # A main-resource write cannot change .status of a resource with a status subresource.
+    if current.get("apiVersion", "").startswith("tradingbot.dev/"):
+        new["status"] = current.get("status", {})
     return new
 
 

@@ -75,7 +75,8 @@ async def test_create_rolls_out_gates_and_becomes_ready(k8s: FixedEmulator, oper
     assert condition(k8s, "bot1", "SecretsReady")["status"] == "True"
     assert condition(k8s, "bot1", "Degraded")["status"] == "False"
     sts = get(k8s, STS, "bot1")
-    assert sts is not None and sts["spec"]["replicas"] == 1
+    assert sts is not None
+    assert sts["spec"]["replicas"] == 1
     uid = get(k8s, TB, "bot1")["metadata"]["uid"]  # type: ignore[index]
     owned = [sts, get(k8s, SERVICES, "bot1-metrics")]
     owned += [get(k8s, CONFIGMAPS, n) for n in names(k8s, CONFIGMAPS)]
@@ -95,7 +96,8 @@ async def test_create_rolls_out_gates_and_becomes_ready(k8s: FixedEmulator, oper
         + repr(events(k8s))
         + repr([get(k8s, CONFIGMAPS, n) for n in names(k8s, CONFIGMAPS)])
     )
-    assert "discord.invalid" not in dump and "aHR0cHM6Ly9kaXNjb3Jk" not in dump
+    assert "discord.invalid" not in dump
+    assert "aHR0cHM6Ly9kaXNjb3Jk" not in dump
 
 
 async def test_steady_state_writes_nothing(k8s: FixedEmulator, operator: OperatorRunner) -> None:
@@ -126,8 +128,10 @@ async def test_bad_image_fails_gate_rolls_back_and_is_not_retried(
     await eventually(lambda: status(k8s, "bot1").get("phase") == "RolledBack", what="rollback")
     st = status(k8s, "bot1")
     failed = st["failedRevisions"][-1]
-    assert st["currentRevision"] == stable and st["stableRevision"] == stable
-    assert st["lastRollback"]["fromRevision"] == failed and st["lastRollback"]["toRevision"] == stable
+    assert st["currentRevision"] == stable
+    assert st["stableRevision"] == stable
+    assert st["lastRollback"]["fromRevision"] == failed
+    assert st["lastRollback"]["toRevision"] == stable
     assert "ImagePullBackOff" in st["lastRollback"]["reason"]
     assert condition(k8s, "bot1", "Degraded")["status"] == "True"
     sts = get(k8s, STS, "bot1")

@@ -1,0 +1,140 @@
+"""The operator as a real process (`kopf run -m tradingbot_operator` and `python -m tradingbot_operator`)
+against the emulated API, reached through a kubeconfig file like in a cluster-less dev setup.
+
+Real: the operator process with its entry points, liveness endpoint, metrics server, kubeconfig loading.
+Emulated: the Kubernetes API (kmock + kmock_fixed), StatefulSet controller/kubelet, the bot's /healthz.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from conftest import (
+    NS,
+    FakeBot,
+    FakeKubelet,
+    FixedEmulator,
+    condition,
+    eventually,
+    health_template,
+    status,
+    tradingbot,
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def kubeconfig(tmp_path: Path, server: str) -> Path:
+    path = tmp_path / "kubeconfig"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "kmock",
+                "clusters": [{"name": "kmock", "cluster": {"server": server}}],
+                "users": [{"name": "test", "user": {"token": "not-a-secret"}}],
+                "contexts": [{"name": "kmock", "context": {"cluster": "kmock", "user": "test"}}],
+            }
+        )
+    )
+    return path
+
+
+@contextlib.asynccontextmanager
+async def operator_process(argv: list[str], env: dict[str, str], log: Path) -> AsyncIterator[None]:
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
+        )
+        try:
+            yield
+        finally:
+            if proc.returncode is None:
+                proc.terminate()
+                try:
+                    await asyncio.wait_for(proc.wait(), 10)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
+
+
+def base_env(tmp_path: Path, k8s: FixedEmulator, bot: FakeBot, metrics_port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADINGBOT_OPERATOR_")}
+    env.update(
+        {
+            "KUBECONFIG": str(kubeconfig(tmp_path, str(k8s.url).rstrip("/"))),
+            "TRADINGBOT_OPERATOR_HEALTH_URL_TEMPLATE": health_template(bot),
+            "TRADINGBOT_OPERATOR_METRICS_HOST": "127.0.0.1",
+            "TRADINGBOT_OPERATOR_METRICS_PORT": str(metrics_port),
+            "NO_PROXY": "127.0.0.1",
+        }
+    )
+    return env
+
+
+async def create_and_wait_ready(k8s: FixedEmulator) -> None:
+    resp = await k8s.post(f"/apis/tradingbot.dev/v1alpha1/namespaces/{NS}/tradingbots", json=tradingbot())
+    assert resp.status == 201 or resp.status == 200, await resp.text()
+    await eventually(
+        lambda: condition(k8s, "bot1", "Ready").get("status") == "True", timeout=20, what="Ready"
+    )
+    assert status(k8s, "bot1")["phase"] == "Stable"
+
+
+async def http_ok(url: str) -> bool:
+    async with httpx.AsyncClient(trust_env=False) as client:
+        try:
+            return (await client.get(url, timeout=1)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
+@pytest.mark.parametrize("entry", ["kopf-run", "python-m"])
+async def test_operator_process_entry_points(
+    entry: str, tmp_path: Path, k8s: FixedEmulator, bot: FakeBot, kubelet: FakeKubelet
+) -> None:
+    """`kopf run -m tradingbot_operator` / `python -m tradingbot_operator`: liveness answers, a CR rolls out
+    through the gate to Ready, and the operator's metrics count the passed gate."""
+    live_port, metrics_port = free_port(), free_port()
+    env = base_env(tmp_path, k8s, bot, metrics_port)
+    liveness = f"http://127.0.0.1:{live_port}/healthz"
+    if entry == "kopf-run":
+        argv = [
+            sys.executable,
+            "-m",
+            "kopf",
+            "run",
+            "-m",
+            "tradingbot_operator",
+            "--standalone",
+            "--all-namespaces",
+            f"--liveness={liveness}",
+        ]
+    else:
+        argv = [sys.executable, "-m", "tradingbot_operator"]
+        env["TRADINGBOT_OPERATOR_LIVENESS_ENDPOINT"] = liveness
+    log = tmp_path / "operator.log"
+    async with operator_process(argv, env, log):
+        try:
+            await eventually(lambda: http_ok(liveness), timeout=20, what="liveness endpoint")
+            await create_and_wait_ready(k8s)
+            async with httpx.AsyncClient(trust_env=False) as client:
+                metrics = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+            assert 'tradingbot_operator_gate_results_total{result="Passed"} 1.0' in metrics
+        except AssertionError:
+            print(log.read_text()[-4000:])
+            raise
