@@ -139,15 +139,36 @@ docker-compose logs --tail=200 bot >/dev/null
 stage_done
 
 # --- the seed's scripts against the running stack -----------------------------------------------------
-# TODO(ops scripts): when scripts/smoke_live_daemon.sh and scripts/rotate_secrets_check.sh land, run them
-# here with the compose runtime (they use docker-compose ps/logs and the same COMPOSE_FILE):
-#   bash scripts/smoke_live_daemon.sh                                   -> exit 0
-#   bash scripts/smoke_live_daemon.sh --simulate-failure                -> exit != 0 + diagnostics
-#   SMOKE_REPEAT_COUNT=3 bash scripts/smoke_live_daemon.sh              -> exit 0
-#   bash scripts/rotate_secrets_check.sh                                -> exit 0
-for hook in scripts/smoke_live_daemon.sh scripts/rotate_secrets_check.sh; do
-  [[ -f $hook ]] && say "note: $hook exists; wire it into scripts/e2e_compose.sh (TODO hook)"
-done
+# They pick the compose runtime and inherit DOCKER_HOST + COMPOSE_FILE, so their own docker-compose calls
+# (ps, logs, up -d --build, restart) hit this stack. A missing script is reported, not skipped silently.
+export TRADINGBOT_RUNTIME=compose
+run_seed() {
+  local expect=$1
+  shift
+  local t0=$SECONDS rc=0
+  say "run: $*"
+  env "$@" || rc=$?
+  if [[ $expect == ok && $rc != 0 ]]; then fail "'$*' exited $rc (expected 0)"; fi
+  if [[ $expect == fail && $rc == 0 ]]; then fail "'$*' exited 0 (expected non-zero)"; fi
+  say "done: $* -> exit $rc ($((SECONDS - t0))s)"
+}
+if [[ -f scripts/smoke_live_daemon.sh ]]; then
+  stage smoke
+  run_seed ok bash scripts/smoke_live_daemon.sh
+  run_seed fail bash scripts/smoke_live_daemon.sh --simulate-failure
+  run_seed ok SMOKE_REPEAT_COUNT=3 bash scripts/smoke_live_daemon.sh
+  stage_done
+else
+  say "missing scripts/smoke_live_daemon.sh: smoke stage not run"
+fi
+if [[ -f scripts/rotate_secrets_check.sh ]]; then
+  stage rotate-secrets
+  run_seed ok bash scripts/rotate_secrets_check.sh
+  curl -fsS http://127.0.0.1:9754/healthz >/dev/null || fail "bot unhealthy after the rotation drill"
+  stage_done
+else
+  say "missing scripts/rotate_secrets_check.sh: rotation stage not run"
+fi
 
 # --- down ---------------------------------------------------------------------------------------------
 stage down

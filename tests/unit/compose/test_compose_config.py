@@ -77,10 +77,10 @@ def configs() -> dict[str, dict[str, Any]]:
 
 
 def test_profiles_select_the_services(configs: dict[str, dict[str, Any]]) -> None:
-    assert set(configs["default"]["services"]) == {"bot", "var-init"}
-    assert set(configs["hostnet"]["services"]) == {"bot", "var-init"}
+    assert set(configs["default"]["services"]) == {"bot", "bot-init"}
+    assert set(configs["hostnet"]["services"]) == {"bot", "bot-init"}
     for name in ("monitoring", "hostnet-monitoring", "offline"):
-        assert set(configs[name]["services"]) == {"bot", "var-init", "prometheus", "grafana"}, name
+        assert set(configs[name]["services"]) == {"bot", "bot-init", "prometheus", "grafana"}, name
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -159,11 +159,13 @@ def test_bot_service_wiring(configs: dict[str, dict[str, Any]]) -> None:
     assert uid not in {"", "0", "root"}, f"bot runs as {bot['user']}"
     mounts = {v["target"]: v for v in bot["volumes"]}
     assert mounts["/app/var"]["source"] == str(REPO / "var")
-    assert mounts["/run/secrets"]["source"] == str(REPO / "secrets")
+    # The staged copy (bot-init), read-only; never the host directory itself.
+    assert mounts["/run/secrets"]["type"] == "volume"
+    assert mounts["/run/secrets"]["source"] == "bot-secrets"
     assert mounts["/run/secrets"]["read_only"] is True
     assert "/healthz" in " ".join(bot["healthcheck"]["test"])
     assert bot["healthcheck"]["test"][0] == "CMD"
-    assert bot["depends_on"]["var-init"]["condition"] == "service_completed_successfully"
+    assert bot["depends_on"]["bot-init"]["condition"] == "service_completed_successfully"
     env = bot["environment"]
     assert env["TRADINGBOT_MODE"] == "paper"
     # Inside the container's namespace; the host publishes it on 127.0.0.1 only (test above).
@@ -178,12 +180,13 @@ def test_bot_service_wiring(configs: dict[str, dict[str, Any]]) -> None:
 
 
 def test_no_compose_file_secrets_so_a_fresh_clone_starts(configs: dict[str, dict[str, Any]]) -> None:
-    # Compose refuses to create a container whose file secret is missing; ./secrets is a directory mount.
+    # Compose refuses to create a container whose file secret is missing; ./secrets is staged by bot-init.
     for name, cfg in configs.items():
         assert not cfg.get("secrets"), name
         for svc_name, svc in cfg["services"].items():
             assert not svc.get("secrets"), f"{name}/{svc_name}"
-    assert not (REPO / "secrets").exists() or (REPO / "secrets").is_dir()
+        sources = {v["source"] for svc in cfg["services"].values() for v in svc.get("volumes", [])}
+        assert str(REPO / "secrets") in sources, name
 
 
 def test_environment_passthrough_and_mode() -> None:
@@ -205,16 +208,54 @@ def test_environment_passthrough_and_mode() -> None:
     assert bot_env["AUDIT_LOG_RETENTION"] == "7"
     assert bot_env["TRADINGBOT_MODE"] == "live"
     assert cfg["services"]["bot"]["user"] == "1000:1000"
-    assert cfg["services"]["var-init"]["command"] == ["1000", "1000"]
+    assert cfg["services"]["bot-init"]["command"] == ["1000", "1000"]
 
 
-def test_var_init_prepares_the_state_dir(configs: dict[str, dict[str, Any]]) -> None:
-    init = configs["default"]["services"]["var-init"]
+def test_bot_init_prepares_state_and_secrets(configs: dict[str, dict[str, Any]]) -> None:
+    init = configs["default"]["services"]["bot-init"]
     assert init["network_mode"] == "none"
     assert init["image"] == configs["default"]["services"]["bot"]["image"]
     assert init["pull_policy"] == "never"
     assert init["command"] == ["10001", "10001"]
-    assert {v["target"] for v in init["volumes"]} == {"/app/var"}
+    mounts = {v["target"]: v for v in init["volumes"]}
+    assert set(mounts) == {"/app/var", "/secrets-src", "/run/secrets"}
+    assert mounts["/secrets-src"]["source"] == str(REPO / "secrets")
+    assert mounts["/secrets-src"]["read_only"] is True
+    assert mounts["/run/secrets"]["source"] == "bot-secrets"
+    script = init["entrypoint"][-1]
+    for name in ("gmo_api_key", "gmo_api_secret", "discord_webhook_url"):
+        assert f'"{name}"' in script
+    assert "0o400" in script
+
+
+def test_bot_init_script_stages_secrets_and_hands_over_var(tmp_path: pathlib.Path) -> None:
+    # The staging logic itself, run against temporary directories in place of the container paths.
+    init = compose_config(BASE)["services"]["bot-init"]
+    script = init["entrypoint"][-1]
+    var, src, dst = tmp_path / "var", tmp_path / "src", tmp_path / "dst"
+    src.mkdir()
+    dst.mkdir()
+    (src / "gmo_api_key").write_text(PLACEHOLDER)
+    (src / "gmo_api_key").chmod(0o600)
+    (src / "unrelated").write_text("must not be copied")
+    (dst / "discord_webhook_url").write_text("stale")
+    script = (
+        script.replace('"/app/var"', repr(str(var)))
+        .replace('"/secrets-src"', repr(str(src)))
+        .replace('"/run/secrets"', repr(str(dst)))
+    )
+    uid, gid = os.getuid(), os.getgid()
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(uid), str(gid)], capture_output=True, text=True, timeout=30
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (var / "artifacts").is_dir()
+    assert (var / "logs").is_dir()
+    assert sorted(p.name for p in dst.iterdir()) == ["gmo_api_key"]
+    assert (dst / "gmo_api_key").read_text() == PLACEHOLDER
+    assert (dst / "gmo_api_key").stat().st_mode & 0o777 == 0o400
+    assert dst.stat().st_mode & 0o777 == 0o500
+    dst.chmod(0o700)  # let tmp_path clean-up remove it
 
 
 def test_offline_override_needs_a_wheel_source() -> None:
