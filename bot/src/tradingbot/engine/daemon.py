@@ -39,7 +39,7 @@ from tradingbot.ops.lock import InstanceLock
 from tradingbot.ops.metrics import BotMetrics, MetricsClientObserver
 from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus, derive_monitor_status
-from tradingbot.risk import HaltStore, RiskDecision, RiskStatus, evaluate
+from tradingbot.risk import HaltStore, RiskDecision, RiskFigures, RiskStatus, evaluate
 from tradingbot.strategy import Decision, MaCrossParams, MaCrossStrategy, MarketView, Strategy
 from tradingbot.venues.gmo import (
     Credentials,
@@ -121,6 +121,7 @@ class Daemon:
         self.loop_count = 0
         self.loop_failures = 0
         self.equity: Decimal | None = None
+        self.figures: RiskFigures | None = None
         self._tick = asyncio.Event()
         self._account_poke = asyncio.Event()
         self._progress_poke = asyncio.Event()
@@ -362,6 +363,7 @@ class Daemon:
         figures, self._memory = compute(
             snapshot, self._memory, self.settings.daily_reset_zone, realised_total
         )
+        self.figures = figures
         self.store.put_fact("risk_memory", self._memory.to_json())
         self.metrics.set_position(self.exposure.net)
         self.equity = margin.actual_profit_loss
@@ -614,6 +616,12 @@ class Daemon:
                 self.ops.base_url,
             )
             await self.reconcile()
+            try:
+                # Know the risk figures (and the equity peak / day start) before the first tick can trade.
+                await self.refresh_account()
+            except Exception:
+                self._loop_failure()
+                log.exception("first account refresh failed; the account loop retries")
             public = PublicStream(
                 endpoints.public_ws, [Subscription("ticker", self.symbol)],
                 on_state=self._on_stream_state("public"), on_event=self._on_market,
