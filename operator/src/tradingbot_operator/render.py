@@ -17,7 +17,8 @@ from tradingbot_operator.spec import GROUP, KIND, VERSION, Mode, TradingBotSpec
 
 BOT_PORT = 9754
 SECRETS_DIR = "/run/secrets"
-VAR_DIR = "/var/lib/tradingbot"
+# The bot image declares VOLUME /app/var and runs as uid/gid 10001 (bot/Dockerfile).
+VAR_DIR = "/app/var"
 REVISION_LABEL = "tradingbot.dev/revision"
 MANAGED_BY = "tradingbot-operator"
 
@@ -138,8 +139,12 @@ def render_pod_template(
 ) -> dict[str, Any]:
     """The pod template without the revision label (the revision is a hash over this)."""
     http = {"port": "http"}
-    volumes: list[dict[str, Any]] = []
-    mounts: list[dict[str, Any]] = [{"name": "var", "mountPath": VAR_DIR}]
+    # The root filesystem is read-only; Python and libraries still want a writable /tmp.
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
+    mounts: list[dict[str, Any]] = [
+        {"name": "var", "mountPath": VAR_DIR},
+        {"name": "tmp", "mountPath": "/tmp"},
+    ]
     if snapshot is not None:
         volumes.append({"name": "secrets", "secret": {"secretName": snapshot, "defaultMode": 0o400}})
         mounts.append({"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": True})
@@ -176,6 +181,8 @@ def render_pod_template(
             "automountServiceAccountToken": False,
             "securityContext": {
                 "runAsNonRoot": True,
+                "runAsUser": 10001,
+                "runAsGroup": 10001,
                 "fsGroup": 10001,
                 "seccompProfile": {"type": "RuntimeDefault"},
             },
