@@ -143,7 +143,7 @@ def render_pod_template(
     volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
     mounts: list[dict[str, Any]] = [
         {"name": "var", "mountPath": VAR_DIR},
-        {"name": "tmp", "mountPath": "/tmp"},
+        {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 - a pod-private emptyDir
     ]
     if snapshot is not None:
         volumes.append({"name": "secrets", "secret": {"secretName": snapshot, "defaultMode": 0o400}})
