@@ -103,7 +103,7 @@ async def _simulator_target(settings: ToolkitSettings) -> Target:
                 body = (await admin("GET", "/admin/orders")).json()
             except (httpx.HTTPError, ValueError):
                 return None
-            data = body.get("data", body) if isinstance(body, dict) else body
+            data = body.get("orders") if isinstance(body, dict) else None
             return len(data) if isinstance(data, list) else None
 
         return Target("simulator", GmoEndpoints.at(base), credentials, drop_external, orders_external)

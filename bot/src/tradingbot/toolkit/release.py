@@ -9,6 +9,8 @@ Stage commands (each overridable, so tests and operators can narrow them):
 - pytest (coverage): the make-test selection with ``--cov=tradingbot --cov-fail-under=N``
   (``RELEASE_CHECK_COV_FAIL_UNDER``, default 75); ``RELEASE_CHECK_COVERAGE_ARGS``.
 - smoke_live_daemon: ``bash scripts/smoke_live_daemon.sh`` (its own ``SMOKE_*`` variables).
+
+``RELEASE_CHECK_PYTEST`` replaces the pytest launcher (default ``python -m pytest``) of the pytest stages.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class Stage:
 
 
 def plan(settings: ToolkitSettings, python: str = sys.executable) -> list[Stage]:
-    pytest = (python, "-m", "pytest")
+    pytest = settings.release_pytest_cmd or (python, "-m", "pytest")
     quiet = ("-q", "-p", "no:cacheprovider")
     coverage_default = (
         *quiet,

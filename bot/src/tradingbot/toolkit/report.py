@@ -38,6 +38,7 @@ _DECISION = re.compile(r"^(?P<at>\S+) \[go-nogo\] DECISION: (?P<decision>GO|NO-G
 _TIME_KEYS = ("ts", "at", "timestamp", "time", "occurred_at")
 _NAME_KEYS = ("event", "type", "kind", "name")
 _PNL_KEYS = ("realized_pnl", "loss_gain", "lossGain", "pnl")
+_ORDER_WORDS = ("intent", "sent", "placed", "submitted")
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,10 @@ def trading_summary(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "available": True,
         "events": sum(counts.values()),
         "by_event": dict(sorted(counts.items())),
-        "orders": sum(n for name, n in lowered.items() if "order" in name and "cancel" not in name),
+        # The daemon records an intent before every order it sends (then its outcome): count intents.
+        "orders": sum(
+            n for name, n in lowered.items() if "order" in name and any(w in name for w in _ORDER_WORDS)
+        ),
         "cancels": sum(n for name, n in lowered.items() if "cancel" in name),
         "fills": sum(n for name, n in lowered.items() if "fill" in name or "execution" in name),
         "realized_pnl_jpy": str(pnl),

@@ -96,6 +96,7 @@ class ToolkitSettings:
     go_live_soak_interval: float | None = None
     live_drill_real_connect: bool = False
     release_precommit_cmd: tuple[str, ...] | None = None
+    release_pytest_cmd: tuple[str, ...] | None = None  # the launcher; default: this Python's -m pytest
     release_quick_args: tuple[str, ...] | None = None
     release_failover_args: tuple[str, ...] | None = None
     release_coverage_args: tuple[str, ...] | None = None
@@ -179,6 +180,7 @@ def load_toolkit_settings(repo_root: Path, env: Mapping[str, str] | None = None)
         ),
         live_drill_real_connect=source.get("LIVE_DRILL_REAL_CONNECT", "").strip() == "1",
         release_precommit_cmd=_argv(source, "RELEASE_CHECK_PRECOMMIT_CMD"),
+        release_pytest_cmd=_argv(source, "RELEASE_CHECK_PYTEST"),
         release_quick_args=_argv(source, "RELEASE_CHECK_QUICK_ARGS"),
         release_failover_args=_argv(source, "RELEASE_CHECK_FAILOVER_ARGS"),
         release_coverage_args=_argv(source, "RELEASE_CHECK_COVERAGE_ARGS"),
