@@ -1,4 +1,4 @@
-"""Fixtures for the operator's integration tests.
+"""Harness of the operator's integration tests (fixtures are re-exported by conftest.py).
 
 Real: the operator (kopf + tradingbot_operator, in-process or as a `kopf run` subprocess), its HTTP
 client, its health prober, real HTTP on 127.0.0.1.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import (
+from operator_harness import (
     CONFIGMAPS,
     EVENTS,
     NS,

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from conftest import (
+from operator_harness import (
     NS,
     FakeBot,
     FakeKubelet,

@@ -1,0 +1,13 @@
+"""Fixtures of the operator's integration tests; the harness lives in operator_harness.py (a unique module
+name: several test areas have a conftest.py, so tests never import from `conftest`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from operator_harness import bot, k8s, kmock_options, kubelet, operator
+
+__all__ = ["bot", "k8s", "kmock_options", "kubelet", "operator"]
