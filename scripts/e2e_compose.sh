@@ -47,6 +47,7 @@ cleanup() {
     docker-compose down --remove-orphans >/dev/null 2>&1
   fi
   [[ -n ${wheel_pid:-} ]] && kill "$wheel_pid" 2>/dev/null
+  [[ -n ${prom_pid:-} ]] && kill "$prom_pid" 2>/dev/null
   if [[ ${engine_started:-0} == 1 && -z ${E2E_KEEP_ENGINE:-} ]]; then
     bash scripts/docker_engine.sh stop
   fi
@@ -138,6 +139,58 @@ docker-compose logs --tail=200 bot >/dev/null
 [[ -f var/artifacts/run_progress.json ]] || fail "var/artifacts/run_progress.json was not written through the ./var mount"
 stage_done
 
+# --- monitoring ---------------------------------------------------------------------------------------
+# The profile's images cannot be pulled offline; when they are present the seed's command is run as written.
+# Independently, a local Prometheus binary (Debian's prometheus, which also provides promtool) loads the
+# repository's config + rules and must scrape the containerised bot with every rule healthy.
+if docker image inspect prom/prometheus:v2.53.4 >/dev/null 2>&1 && docker image inspect grafana/grafana-oss:11.5.2 >/dev/null 2>&1; then
+  stage monitoring-profile
+  docker-compose --profile monitoring up -d
+  deadline=$((SECONDS + 90))
+  until curl -fsS http://127.0.0.1:9090/-/ready >/dev/null 2>&1 && curl -fsS http://127.0.0.1:3000/api/health >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "prometheus/grafana of the monitoring profile not ready after 90s"
+    sleep 1
+  done
+  stage_done
+else
+  say "monitoring profile images not present locally (offline engine): docker-compose --profile monitoring up -d not run"
+fi
+prom_bin=$(command -v prometheus || true)
+if [[ -n $prom_bin ]]; then
+  stage prometheus-scrape
+  prom_dir=$(mktemp -d)
+  prom_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$prom_bin" --config.file=monitoring/prometheus.hostnet.yml --storage.tsdb.path="$prom_dir" \
+    --web.listen-address="127.0.0.1:$prom_port" >"$prom_dir/prometheus.log" 2>&1 &
+  prom_pid=$!
+  prom_api=http://127.0.0.1:$prom_port/api/v1
+  deadline=$((SECONDS + 60))
+  until curl -fsS "$prom_api/query?query=up%7Bjob%3D%22tradingbot%22%7D" 2>/dev/null | grep -q '"value":\[[0-9.]*,"1"\]'; do
+    if ((SECONDS >= deadline)); then
+      tail -n 20 "$prom_dir/prometheus.log"
+      fail "prometheus did not scrape the bot (up{job=\"tradingbot\"} != 1) within 60s"
+    fi
+    sleep 1
+  done
+  rules=$(curl -fsS "$prom_api/rules")
+  python - "$rules" <<'PY' || fail "prometheus rules not loaded/healthy"
+import json, sys
+groups = json.loads(sys.argv[1])["data"]["groups"]
+rules = [r for g in groups for r in g["rules"]]
+bad = [r["name"] for r in rules if r.get("health") not in ("ok", "unknown")]
+firing = [r["name"] for r in rules if r.get("state") == "firing"]
+print(f"[e2e-compose] prometheus: {len(rules)} rules loaded, unhealthy={bad}, firing={firing}")
+sys.exit(0 if len(rules) >= 6 and not bad and not firing else 1)
+PY
+  kill "$prom_pid"
+  wait "$prom_pid" 2>/dev/null || true
+  prom_pid=
+  rm -rf "$prom_dir"
+  stage_done
+else
+  say "no local prometheus binary: scrape check not run"
+fi
+
 # --- the seed's scripts against the running stack -----------------------------------------------------
 # They pick the compose runtime and inherit DOCKER_HOST + COMPOSE_FILE, so their own docker-compose calls
 # (ps, logs, up -d --build, restart) hit this stack. A missing script is reported, not skipped silently.
@@ -169,6 +222,19 @@ if [[ -f scripts/rotate_secrets_check.sh ]]; then
 else
   say "missing scripts/rotate_secrets_check.sh: rotation stage not run"
 fi
+
+# --- the ops guide's minimal rollback: down, up -d --build, healthz -----------------------------------
+stage rollback-cycle
+docker-compose down
+docker-compose up -d --build
+deadline=$((SECONDS + health_timeout))
+until curl -fsS http://127.0.0.1:9754/healthz >/dev/null 2>&1; do
+  ((SECONDS < deadline)) || fail "healthz not 200 within ${health_timeout}s after down + up -d --build"
+  sleep 1
+done
+curl -fsS http://127.0.0.1:9754/healthz
+echo
+stage_done
 
 # --- down ---------------------------------------------------------------------------------------------
 stage down
