@@ -24,9 +24,21 @@ class MalformedFrame(ValueError):  # noqa: N818 - a frame, not an error of ours
     """A public frame that is not valid JSON or lacks what its channel must carry."""
 
 
+_TOO_LARGE = Decimal("1e15")
+"""No GMO price or size comes near this; a larger (or NaN, infinite, negative) value is a broken frame."""
+
+
+def _checked(value: Decimal, what: str) -> Decimal:
+    # Decimal accepts "NaN", "Infinity" and "1e999999": each would reach the strategy as a price (NaN even
+    # raises on comparison), so they are refused here like any other malformed field.
+    if not value.is_finite() or value < 0 or value >= _TOO_LARGE:
+        raise MalformedFrame(f"field {what} is not a finite decimal in [0, 1e15): {value!r}")
+    return value
+
+
 def _decimal(raw: dict[str, Any], key: str) -> Decimal:
     try:
-        return Decimal(raw[key])
+        return _checked(Decimal(raw[key]), repr(key))
     except (KeyError, TypeError, InvalidOperation):
         raise MalformedFrame(f"field {key!r} is not a decimal string: {raw.get(key)!r}") from None
 
@@ -82,7 +94,10 @@ class TickerUpdate:
 def _levels(side: list[dict[str, Any]], depth: int | None) -> list[tuple[Decimal, Decimal]]:
     chosen = side if depth is None else side[:depth]
     try:
-        return [(Decimal(level["price"]), Decimal(level["size"])) for level in chosen]
+        return [
+            (_checked(Decimal(level["price"]), "price"), _checked(Decimal(level["size"]), "size"))
+            for level in chosen
+        ]
     except (KeyError, TypeError, InvalidOperation):
         raise MalformedFrame("a book level is not {price, size} decimal strings") from None
 
