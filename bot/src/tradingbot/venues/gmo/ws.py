@@ -249,7 +249,12 @@ class PublicStream(_Stream):
             self.error_frames += 1
             log.warning("public stream: exchange error frame %r", event.message)
         if self._on_event is not None:
-            self._on_event(event)
+            try:
+                self._on_event(event)
+            except MalformedFrame as exc:
+                # Fields are decoded lazily, so a bad value surfaces when the consumer reads it. It must
+                # cost this frame only: escaping here would end run() and leave the stream silently dead.
+                self._malformed(frame, str(exc)[:60])
 
 
 class PrivateStream(_Stream):
@@ -349,7 +354,8 @@ class PrivateStream(_Stream):
         if "channel" not in raw and isinstance(raw.get("error"), str):
             log.warning("private stream: exchange error frame %r", raw["error"])
             return
-        model = PRIVATE_EVENT_MODELS.get(raw.get("channel", ""))
+        channel = raw.get("channel")
+        model = PRIVATE_EVENT_MODELS.get(channel) if isinstance(channel, str) else None
         if model is None:
             self._malformed(frame, f"unknown channel {raw.get('channel')!r}")
             return
