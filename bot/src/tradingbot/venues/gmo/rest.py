@@ -259,7 +259,9 @@ class GmoRestClient:
                 f"{where}: answer is not a GMO envelope", category=ErrorCategory.UNKNOWN, http_status=status
             )
         if payload["status"] != 0:
-            messages = payload.get("messages") or []
+            messages = payload.get("messages")
+            if not isinstance(messages, list):  # a broken error answer is still an error answer
+                messages = []
             codes = tuple(str(m.get("message_code", "")) for m in messages if isinstance(m, dict))
             texts = "; ".join(
                 f"{m.get('message_code', '?')} {m.get('message_string', '')}".strip()
