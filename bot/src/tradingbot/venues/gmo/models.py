@@ -64,7 +64,13 @@ class ExchangeStatus(StrEnum):
 
 class WireModel(BaseModel):
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore", use_enum_values=False
+        alias_generator=to_camel,
+        populate_by_name=True,
+        frozen=True,
+        extra="ignore",
+        use_enum_values=False,
+        # Decimal would accept "NaN"/"Infinity"; no GMO amount is either, and NaN poisons every comparison.
+        allow_inf_nan=False,
     )
 
 
