@@ -174,7 +174,6 @@ class KubeApi:
                 "reason": reason,
                 "message": message[:1024],
                 "source": {"component": "tradingbot-operator"},
-                "reportingComponent": "tradingbot-operator",
                 "firstTimestamp": now,
                 "lastTimestamp": now,
                 "count": 1,

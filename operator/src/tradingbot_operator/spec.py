@@ -166,34 +166,34 @@ class TradingBotSpec(_Model):
 class Condition(_Model):
     """A metav1.Condition."""
 
-    type: str
-    status: Literal["True", "False", "Unknown"]
-    reason: str
-    message: str = ""
-    lastTransitionTime: str
-    observedGeneration: int = 0
+    type: str = Field(description="Ready, Progressing, Degraded or SecretsReady.")
+    status: Literal["True", "False", "Unknown"] = Field(description="True, False or Unknown.")
+    reason: str = Field(description="CamelCase reason of the last change.")
+    message: str = Field(default="", description="Human-readable details.")
+    lastTransitionTime: str = Field(description="When status last changed (RFC 3339).")
+    observedGeneration: int = Field(default=0, description="The .metadata.generation this was set for.")
 
 
 class GateStatus(_Model):
     """The persisted state of the health gate (see gate.GateState)."""
 
-    revision: str
-    startedAt: float
-    nextProbeAt: float
-    successes: int = 0
-    failures: int = 0
-    probes: int = 0
-    result: Literal["Pending", "Passed", "Failed"] = "Pending"
-    reason: str = ""
+    revision: str = Field(description="The revision being gated.")
+    startedAt: float = Field(description="Gate start, Unix epoch seconds (wall clock: survives restarts).")
+    nextProbeAt: float = Field(description="Next probe, Unix epoch seconds.")
+    successes: int = Field(default=0, description="Consecutive healthy probes.")
+    failures: int = Field(default=0, description="Consecutive unhealthy probes.")
+    probes: int = Field(default=0, description="Probes that reached a verdict.")
+    result: Literal["Pending", "Passed", "Failed"] = Field(default="Pending", description="Gate verdict.")
+    reason: str = Field(default="", description="Why the gate passed or failed.")
 
 
 class Rollback(_Model):
     """The last automatic rollback."""
 
-    fromRevision: str
-    toRevision: str
-    reason: str
-    time: str
+    fromRevision: str = Field(description="The revision that failed its gate.")
+    toRevision: str = Field(description="The stable revision restored.")
+    reason: str = Field(description="Why the gate failed.")
+    time: str = Field(description="When (RFC 3339).")
 
 
 class TradingBotStatus(_Model):

@@ -137,6 +137,13 @@ async def test_bad_image_fails_gate_rolls_back_and_is_not_retried(
     sts = get(k8s, STS, "bot1")
     assert sts["spec"]["template"]["spec"]["containers"][0]["image"] == "tradingbot:1.0"  # type: ignore[index]
     await eventually(lambda: events(k8s, "RolledBack"), what="RolledBack event")
+    assert operator.runtime is not None
+    registry = operator.runtime.metrics.registry
+    assert (
+        registry.get_sample_value("tradingbot_operator_rollbacks_total", {"namespace": NS, "name": "bot1"})
+        == 1
+    )
+    assert registry.get_sample_value("tradingbot_operator_gate_results_total", {"result": "Failed"}) == 1
     await eventually(lambda: condition(k8s, "bot1", "Ready").get("status") == "True", what="v1 healthy again")
 
     # Not retried: more reconcile passes leave the StatefulSet on the stable revision.
