@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+from tradingbot.toolkit.console import Console
 from tradingbot.toolkit.runtime import ComposeRuntime, LocalRuntime, detect_runtime, make_runtime
 from tradingbot.toolkit.settings import load_toolkit_settings
 
@@ -34,3 +38,25 @@ def test_local_runtime_paths_follow_the_var_dir(tmp_path: Path) -> None:
     assert runtime.log_lines() == ["(v/logs/bot.stdout.log does not exist)"]
     assert "docker-compose ps" in runtime.status_title()
     assert "docker-compose logs --tail=200 bot" in runtime.logs_title()
+
+
+def test_restart_refuses_a_bot_it_did_not_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    class Live(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Live)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        env = {"TRADINGBOT_VAR_DIR": str(tmp_path / "v"), "TRADINGBOT_HTTP_PORT": str(server.server_port)}
+        runtime = LocalRuntime(load_toolkit_settings(tmp_path, env))
+        assert runtime.restart(Console("t")) is False
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "was not started by the toolkit" in capsys.readouterr().out

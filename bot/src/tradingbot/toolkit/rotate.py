@@ -104,11 +104,11 @@ def run_rotate(settings: ToolkitSettings) -> int:
                 f"(values hidden, fingerprint={fingerprint(values)})"
             )
             env = child_env(settings, runtime)
-            overrides = {"TRADINGBOT_SECRETS_DIR": str(target)} if compose_dir is None else {"ROTATE": phase}
-            if not runtime.restart(console, overrides):
+            overrides = {"TRADINGBOT_SECRETS_DIR": str(target)} if compose_dir is None else {}
+            if not runtime.restart(console, overrides, recreate=True):
                 problems.append(f"phase={phase}: the bot did not come back healthy after the restart")
                 break
-            env.update(overrides if compose_dir is None else {})
+            env.update(overrides)
             phase_problems = _check_phase(settings, runtime, console, phase, env)
             problems += phase_problems
             console.say(f"phase={phase} {'ok' if not phase_problems else 'FAILED'}")
@@ -120,7 +120,7 @@ def run_rotate(settings: ToolkitSettings) -> int:
             if backup.exists():
                 shutil.copytree(backup, compose_dir)
         console.say("restoring the original secrets and restarting the bot")
-        restored = runtime.restart(console, {} if compose_dir is None else {"ROTATE": "restore"})
+        restored = runtime.restart(console, {}, recreate=True)
         if not restored:
             problems.append("restore: the bot did not come back healthy on its original secrets")
         shutil.rmtree(work, ignore_errors=True)

@@ -73,7 +73,9 @@ class Runtime(Protocol):
     def is_running(self) -> bool: ...
     def start(self, console: Console, env: Mapping[str, str] | None = None) -> bool: ...
     def stop(self, console: Console) -> bool: ...
-    def restart(self, console: Console, env: Mapping[str, str] | None = None) -> bool: ...
+    def restart(
+        self, console: Console, env: Mapping[str, str] | None = None, *, recreate: bool = False
+    ) -> bool: ...
     def status_lines(self) -> list[str]: ...
     def log_lines(self, count: int = LOG_TAIL) -> list[str]: ...
     def status_title(self) -> str: ...
@@ -207,7 +209,16 @@ class LocalRuntime:
         )
         return graceful
 
-    def restart(self, console: Console, env: Mapping[str, str] | None = None) -> bool:
+    def restart(
+        self, console: Console, env: Mapping[str, str] | None = None, *, recreate: bool = False
+    ) -> bool:
+        if self.pid() is None and http_get(self.settings.livez_url, timeout=1.0).status is not None:
+            # Not ours to stop (e.g. `make run` in another terminal): a silent no-op would fake a restart.
+            console.say(
+                f"cannot restart: the bot on {self.settings.ops_url} was not started by the toolkit "
+                "(no var/run/bot.pid); stop it and use bash scripts/bot.sh up"
+            )
+            return False
         self.stop(console)
         return self.start(console, env)
 
@@ -312,9 +323,11 @@ class ComposeRuntime:
         code, _ = self._run(["down"], console)
         return code == 0
 
-    def restart(self, console: Console, env: Mapping[str, str] | None = None) -> bool:
-        # Compose secrets are bind mounts: recreate the container so changed files are mounted afresh.
-        args = ["up", "-d", "--force-recreate", "bot"] if env else ["restart", "bot"]
+    def restart(
+        self, console: Console, env: Mapping[str, str] | None = None, *, recreate: bool = False
+    ) -> bool:
+        # ./secrets is staged into the container at creation: a secrets change needs a recreate.
+        args = ["up", "-d", "--force-recreate", "bot"] if recreate else ["restart", "bot"]
         console.say("docker-compose " + " ".join(args))
         code, _ = self._run(args, console)
         return code == 0 and wait_healthy(self.settings, self.settings.start_timeout).status == 200
