@@ -94,13 +94,18 @@ def register(
             await state.runtime.prober.aclose()
 
     @kopf.on.event(GROUP, VERSION, PLURAL, registry=registry)
-    async def bot_event(*, namespace: Any, name: str, spec: Any, type: str, **_: Any) -> None:
+    async def bot_event(*, namespace: Any, name: str, spec: Any, type: str, body: Any, **_: Any) -> None:
         if type == "DELETED":
             for bots in state.secret_refs.values():
                 bots.discard(name)
             return
         state.learn_refs(namespace, name, spec)
-        state.wake(namespace, name)
+        # Our own status writes come back as events too; only a spec change (or a deletion) is news.
+        observed = (body.get("status") or {}).get("observedGeneration")
+        if body.get("metadata", {}).get("generation") != observed or body["metadata"].get(
+            "deletionTimestamp"
+        ):
+            state.wake(namespace, name)
 
     @kopf.on.event("", "v1", "secrets", registry=registry)
     async def secret_event(*, namespace: Any, name: str, labels: Any, **_: Any) -> None:

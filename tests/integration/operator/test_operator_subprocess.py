@@ -29,6 +29,9 @@ from operator_harness import (
     status,
     tradingbot,
 )
+from operator_harness import (
+    events as events_of,
+)
 
 
 def free_port() -> int:
@@ -138,3 +141,59 @@ async def test_operator_process_entry_points(
         except AssertionError:
             print(log.read_text()[-4000:])
             raise
+
+
+async def test_operator_killed_mid_gate_resumes_after_restart(
+    tmp_path: Path, k8s: FixedEmulator, bot: FakeBot, kubelet: FakeKubelet
+) -> None:
+    """SIGKILL of a `kopf run` operator in the middle of a gate, then a new process: the gate resumes from
+    status.gate (same start, same revision, no second rollout) and passes.
+
+    Real: two operator processes, SIGKILL.
+    Emulated: API (kmock), StatefulSet controller/kubelet, bot /healthz."""
+    env = base_env(tmp_path, k8s, bot, free_port())
+    argv = [
+        sys.executable,
+        "-m",
+        "kopf",
+        "run",
+        "-m",
+        "tradingbot_operator",
+        "--standalone",
+        "--all-namespaces",
+    ]
+    slow_gate = {
+        "initialDelaySeconds": 0.1,
+        "periodSeconds": 0.15,
+        "successThreshold": 5,
+        "failureThreshold": 2,
+        "progressDeadlineSeconds": 30,
+    }
+    log = tmp_path / "operator-1.log"
+    with log.open("wb") as out:
+        first = await asyncio.create_subprocess_exec(
+            *argv, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
+        )
+        try:
+            resp = await k8s.post(
+                f"/apis/tradingbot.dev/v1alpha1/namespaces/{NS}/tradingbots",
+                json=tradingbot(healthGate=slow_gate),
+            )
+            assert resp.status in (200, 201)
+            await eventually(
+                lambda: status(k8s, "bot1").get("gate", {}).get("successes", 0) >= 2,
+                timeout=20,
+                what="gate half way",
+            )
+        finally:
+            first.kill()
+            await first.wait()
+    gate_then = status(k8s, "bot1")["gate"]
+    assert gate_then["result"] == "Pending"
+
+    async with operator_process(argv, env, tmp_path / "operator-2.log"):
+        await eventually(lambda: status(k8s, "bot1").get("phase") == "Stable", timeout=20, what="Stable")
+    gate_now = status(k8s, "bot1")["gate"]
+    assert (gate_now["startedAt"], gate_now["revision"]) == (gate_then["startedAt"], gate_then["revision"])
+    assert gate_now["result"] == "Passed"
+    assert len([e for e in events_of(k8s) if e["reason"] == "RolloutStarted"]) == 1
