@@ -71,8 +71,12 @@ def register(
     settings: OperatorSettings | None = None,
     runtime_factory: RuntimeFactory = default_runtime,
 ) -> None:
-    """Register the handlers into `registry` (tests pass a fresh registry and a runtime factory)."""
+    """Register the handlers into `registry` (tests pass a fresh registry and a runtime factory).
+
+    `settings` default to OperatorSettings.from_env() read at operator start-up.
+    """
     state = _State()
+    operator_settings = settings
 
     @kopf.on.startup(registry=registry)
     async def startup(settings: kopf.OperatorSettings, **_: Any) -> None:
@@ -82,10 +86,7 @@ def register(
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
         settings.watching.server_timeout = 300
-        op_settings = settings_holder.get() or OperatorSettings.from_env()
-        state.runtime = runtime_factory(op_settings)
-
-    settings_holder = _Holder(settings)
+        state.runtime = runtime_factory(operator_settings or OperatorSettings.from_env())
 
     @kopf.on.cleanup(registry=registry)
     async def cleanup(**_: Any) -> None:
@@ -142,14 +143,6 @@ def register_default() -> None:
     if not _default_registered:
         register(kopf.get_default_registry())
         _default_registered = True
-
-
-class _Holder:
-    def __init__(self, value: OperatorSettings | None) -> None:
-        self._value = value
-
-    def get(self) -> OperatorSettings | None:
-        return self._value
 
 
 async def _sleep(wakeup: asyncio.Event, stopped: kopf.DaemonStopped, delay: float) -> None:
