@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ast
 import inspect
+import io
+from pathlib import Path
 
 import pytest
 from tradingbot.toolkit import drill, readonly
+from tradingbot.toolkit.console import Console
 from tradingbot.toolkit.readonly import READ_METHODS, TOKEN_METHODS, ReadOnlyVenue
+from tradingbot.toolkit.settings import load_toolkit_settings
 from tradingbot.venues.gmo.endpoints import GmoEndpoints
 from tradingbot.venues.gmo.rest import GmoRestClient
 
@@ -59,3 +63,15 @@ async def test_the_facade_has_reads_and_token_calls_only() -> None:
             venue.anything = 1  # type: ignore[attr-defined]
     finally:
         await venue.__aexit__(None, None, None)
+
+
+async def test_real_mode_without_secrets_fails_as_auth_before_any_connection(tmp_path: Path) -> None:
+    env = {"LIVE_DRILL_REAL_CONNECT": "1", "TRADINGBOT_SECRETS_DIR": str(tmp_path / "none")}
+    settings = load_toolkit_settings(tmp_path, env)
+    out = io.StringIO()
+    result = await drill.drill(settings, Console("drill", out=out))
+    assert result["result"] == "fail"
+    assert result["failure"]["category"] == "auth"
+    assert "GMO_API_KEY" in result["failure"]["detail"]
+    assert result["steps"] == []
+    assert "endpoints" not in result  # never got as far as choosing where to connect

@@ -40,7 +40,11 @@ def replay_argv(settings: ToolkitSettings) -> list[str]:
     return [sys.executable, "-m", "tradingbot", "replay", "--expect", str(SAMPLE_EXPECTATION)]
 
 
+_current = ["startup"]  # the stage in progress, for the decision line of an unexpected error
+
+
 def _stage(console: Console, name: str) -> None:
+    _current[0] = name.split(" ", 1)[0]
     console.say(f"stage={name} start")
 
 
@@ -145,6 +149,11 @@ def run_go_nogo(settings: ToolkitSettings) -> int:
         except NoGoError as no_go:
             console.say(f"DECISION: NO-GO stage={no_go.stage} reason={no_go.reason}")
             return 1
+        except Exception as exc:  # the gate must still end with exactly one decision line
+            console.say(
+                f"DECISION: NO-GO stage={_current[0]} reason=internal error {type(exc).__name__}: {exc}"
+            )
+            raise
         console.say("DECISION: GO")
         return 0
     finally:
