@@ -346,7 +346,7 @@ async def _apply_statefulset(rt: Runtime, p: Pass, spec: TradingBotSpec, rev: re
         [
             {"op": "replace", "path": "/spec/template", "value": desired["spec"]["template"]},
             {"op": "replace", "path": "/spec/replicas", "value": 1},
-            {"op": "replace", "path": "/metadata/annotations", "value": desired["metadata"]["annotations"]},
+            {"op": "add", "path": "/metadata/annotations", "value": desired["metadata"]["annotations"]},
         ],
     )
 

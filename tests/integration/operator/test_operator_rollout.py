@@ -317,3 +317,26 @@ async def test_delete_releases_finalizer_and_children_are_collectable(
     assert fake_gc(k8s, uid) == 4
     for res in (STS, SERVICES, CONFIGMAPS, REVISIONS):
         assert names(k8s, res) == set()
+
+
+async def test_drift_is_repaired_to_the_current_revision(
+    k8s: FixedEmulator, operator: OperatorRunner
+) -> None:
+    """Level-triggered: a StatefulSet deleted behind the operator's back is re-created at the current
+    revision, and one scaled up is put back to one replica.
+
+    Real: operator. Emulated: API, kubelet, bot /healthz."""
+    await create(k8s, tradingbot())
+    await eventually(lambda: ready(k8s), what="stable")
+    current = status(k8s, "bot1")["currentRevision"]
+    resp = await k8s.patch(
+        f"/apis/apps/v1/namespaces/{NS}/statefulsets/bot1",
+        json={"spec": {"replicas": 2}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert resp.status < 300
+    await eventually(lambda: get(k8s, STS, "bot1")["spec"]["replicas"] == 1, what="scaled back to 1")  # type: ignore[index]
+    resp = await k8s.delete(f"/apis/apps/v1/namespaces/{NS}/statefulsets/bot1")
+    assert resp.status < 300
+    await eventually(lambda: get(k8s, STS, "bot1") is not None, what="re-created")
+    assert get(k8s, STS, "bot1")["metadata"]["annotations"]["tradingbot.dev/revision"] == current  # type: ignore[index]
