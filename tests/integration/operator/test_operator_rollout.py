@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from operator_harness import (
     CONFIGMAPS,
     EVENTS,
@@ -25,6 +26,9 @@ from operator_harness import (
     status,
     tradingbot,
 )
+
+# kmock 0.8 loads its bundled resource list with a deprecated importlib call.
+pytestmark = pytest.mark.filterwarnings("ignore:read_binary is deprecated:DeprecationWarning")
 
 TB_PATH = f"/apis/tradingbot.dev/v1alpha1/namespaces/{NS}/tradingbots"
 

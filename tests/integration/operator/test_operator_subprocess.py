@@ -33,6 +33,9 @@ from operator_harness import (
     events as events_of,
 )
 
+# kmock 0.8 loads its bundled resource list with a deprecated importlib call.
+pytestmark = pytest.mark.filterwarnings("ignore:read_binary is deprecated:DeprecationWarning")
+
 
 def free_port() -> int:
     with socket.socket() as sock:
