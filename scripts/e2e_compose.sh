@@ -9,7 +9,9 @@
 #   curl -fsS http://127.0.0.1:9754/metrics / docker-compose logs --tail=200 bot / docker-compose down
 #
 # Environment:
-#   DOCKER_HOST               use this engine instead of starting a private one (it must offer host networking)
+#   DOCKER_HOST               the engine to use; when none answers (here or at the default socket) a private
+#                             one is started and stopped again (scripts/docker_engine.sh)
+#   E2E_PRIVATE_ENGINE=1      always start the private engine
 #   E2E_HEALTH_TIMEOUT        seconds to wait for the bot container to be healthy (default 120)
 #   E2E_KEEP_ENGINE=1         leave the private engine running afterwards (faster reruns)
 set -euo pipefail
@@ -60,8 +62,8 @@ command -v docker-compose >/dev/null || fail "docker-compose not found (run make
 
 # --- engine -------------------------------------------------------------------------------------------
 stage engine
-if [[ -n ${DOCKER_HOST:-} ]] && docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
-  say "using the engine at DOCKER_HOST"
+if [[ -z ${E2E_PRIVATE_ENGINE:-} ]] && docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+  say "using the engine that answers at ${DOCKER_HOST:-the default socket}"
 else
   bash scripts/docker_engine.sh start
   engine_started=1
