@@ -1,6 +1,7 @@
 """Shared fixtures for the whole test tree.
 
-Each area keeps its own fixtures next to its tests (tests/<kind>/<area>/conftest.py); only what several areas use lives here.
+Each area keeps its own fixtures next to its tests (tests/<kind>/<area>/conftest.py); only what
+several areas use lives here.
 """
 
 from __future__ import annotations
