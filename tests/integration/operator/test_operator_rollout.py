@@ -1,7 +1,8 @@
-"""The real operator (kopf, in-process) against the emulated API; see conftest.py for what is emulated."""
+"""The real operator (kopf, in-process) against the emulated API (operator_harness.py: what is emulated)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -63,11 +64,14 @@ def ready(k8s: FixedEmulator, name: str = "bot1") -> bool:
     )
 
 
-async def test_create_rolls_out_gates_and_becomes_ready(k8s: FixedEmulator, operator: OperatorRunner) -> None:
+async def test_create_rolls_out_gates_and_becomes_ready(
+    k8s: FixedEmulator, operator: OperatorRunner, caplog: pytest.LogCaptureFixture
+) -> None:
     """Create -> rollout -> gate pass -> Ready; every child owned and labelled; events posted.
 
     Real: operator, reconciler, prober, HTTP. Emulated: API (kmock), StatefulSet controller + kubelet,
     the bot's /healthz."""
+    caplog.set_level(logging.DEBUG)
     await create(k8s, secret("discord", url="https://discord.invalid/hook"))
     await create(k8s, tradingbot(secrets={"discordWebhookUrl": {"name": "discord", "key": "url"}}))
     await eventually(lambda: ready(k8s), what="Ready=True")
@@ -100,6 +104,7 @@ async def test_create_rolls_out_gates_and_becomes_ready(k8s: FixedEmulator, oper
         + repr(events(k8s))
         + repr([get(k8s, CONFIGMAPS, n) for n in names(k8s, CONFIGMAPS)])
     )
+    dump += caplog.text  # the operator's logs (its thread logs into the same root logger)
     assert "discord.invalid" not in dump
     assert "aHR0cHM6Ly9kaXNjb3Jk" not in dump
 
