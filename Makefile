@@ -54,8 +54,9 @@ manifests: setup tools ## regenerate manifests/ from the pydantic spec and the c
 e2e-kind: ## operator scenarios on a real kind cluster
 	bash scripts/kind_e2e.sh
 
-e2e-compose: setup ## the seed's Compose commands on a real Docker engine
+e2e-compose: setup tools ## the seed's Compose commands on a real Docker engine
 	bash scripts/e2e_compose.sh
 
-clean:
+clean: ## remove .venv and caches (stops the private Docker engine first)
+	-bash scripts/docker_engine.sh stop
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache
