@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 
@@ -25,7 +26,7 @@ def generate(n: int, *, seed: int = 7, symbol: str = "BTC_JPY", levels: int = 20
         roll = rng.random()
         if roll < 0.2:
             bid, ask = round(mid - rng.randint(1, 500)), round(mid + rng.randint(1, 500))
-            frame = {
+            frame: dict[str, Any] = {
                 "channel": "ticker",
                 "ask": str(ask),
                 "bid": str(bid),

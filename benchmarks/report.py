@@ -128,7 +128,7 @@ def machine() -> dict[str, Any]:
         },
     }
     try:
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         info["memory_total_mb"] = round(psutil.virtual_memory().total / 2**20)
         info["load_avg"] = os.getloadavg()
