@@ -76,6 +76,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class _StreamMetrics:
+    """The streams' ``StreamObserver``: undecodable frames go to ``tradingbot_malformed_frames_total``.
+
+    Reconnects are counted by the stream-state callback (it also sees the first connect fail), not here.
+    """
+
+    def __init__(self, metrics: BotMetrics) -> None:
+        self._metrics = metrics
+
+    def on_malformed_frame(self, stream: str) -> None:
+        self._metrics.malformed_frame(stream)
+
+    def on_reconnect(self, stream: str) -> None:
+        return None
+
+
 class Daemon:
     def __init__(
         self,
@@ -625,10 +641,12 @@ class Daemon:
             public = PublicStream(
                 endpoints.public_ws, [Subscription("ticker", self.symbol)],
                 on_state=self._on_stream_state("public"), on_event=self._on_market,
+                observer=_StreamMetrics(self.metrics),
             )  # fmt: skip
             private = PrivateStream(
                 client, endpoints.private_ws, ["executionEvents", "orderEvents", "positionEvents"],
                 on_state=self._on_stream_state("private"), on_event=self._on_private,
+                observer=_StreamMetrics(self.metrics),
             )  # fmt: skip
             for coro in (public.run(), private.run(), self._trader(), self._account_loop(),
                          self._resolver_loop(), self._progress_loop()):  # fmt: skip
