@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from scripts_harness import Env
 
@@ -62,3 +63,24 @@ def test_bad_setting_is_refused_with_its_name(idle: Env) -> None:
     done = idle.run("soak_24h_gate.sh", env={"SOAK_TOTAL_ITERATIONS": "many"})
     assert done.code == 2
     assert "SOAK_TOTAL_ITERATIONS='many' is not an integer" in done.out
+
+
+def test_compose_runtime_diagnostics_use_docker_compose(bot: Env, tmp_path: Path) -> None:
+    # A stand-in for docker-compose that records how it was called (no Docker engine needed).
+    calls = tmp_path / "calls.txt"
+    fake = tmp_path / "fake-compose.sh"
+    fake.write_text(f'#!/usr/bin/env bash\necho "$*" >> {calls}\necho "fake-compose: $*"\n')
+    env = {
+        "TRADINGBOT_RUNTIME": "compose",
+        "TRADINGBOT_COMPOSE_CMD": f"bash {fake}",
+        "SMOKE_REPEAT_COUNT": "2",
+    }
+    done = bot.run("smoke_live_daemon.sh", "--simulate-failure", env=env)
+    assert done.code == 1
+    assert "[smoke] runtime=compose (TRADINGBOT_RUNTIME)" in done.out
+    assert "failed_iteration=1/2" in done.out.splitlines()
+    assert "--- docker-compose ps ---" in done.out
+    assert "--- docker-compose logs --tail=200 bot ---" in done.out
+    assert "fake-compose: logs --tail=200 bot" in done.out
+    # Compose is never started implicitly: only the two diagnostics commands ran.
+    assert calls.read_text().splitlines() == ["ps", "logs --tail=200 bot"]

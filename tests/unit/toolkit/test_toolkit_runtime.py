@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -60,3 +61,31 @@ def test_restart_refuses_a_bot_it_did_not_start(tmp_path: Path, capsys: pytest.C
         server.shutdown()
         server.server_close()
     assert "was not started by the toolkit" in capsys.readouterr().out
+
+
+def test_compose_runtime_runs_the_seed_commands(tmp_path: Path) -> None:
+    calls = tmp_path / "calls.txt"
+    fake = tmp_path / "fake-compose.sh"
+    fake.write_text(f'#!/usr/bin/env bash\necho "$*" >> {calls}\n')
+    env = {
+        "TRADINGBOT_COMPOSE_CMD": f"bash {fake}",
+        "TRADINGBOT_HTTP_PORT": "9",  # nothing listens: the health waits give up at once
+        "TRADINGBOT_START_TIMEOUT_SECONDS": "1",
+    }
+    runtime = ComposeRuntime(load_toolkit_settings(tmp_path, env))
+    console = Console("t", out=io.StringIO())
+    runtime.start(console)
+    runtime.restart(console)
+    runtime.restart(console, recreate=True)
+    runtime.status_lines()
+    runtime.log_lines()
+    runtime.stop(console)
+    assert calls.read_text().splitlines() == [
+        "up -d --build",
+        "restart bot",
+        "up -d --force-recreate bot",
+        "ps",
+        "logs --tail=200 bot",
+        "down",
+    ]
+    assert runtime.secrets_dir() == tmp_path / "secrets"
