@@ -15,6 +15,7 @@ Stage commands (each overridable, so tests and operators can narrow them):
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def run_release_check(settings: ToolkitSettings) -> int:
     runtime = select(settings, console)
     env = child_env(settings, runtime)
     for stage in plan(settings):
-        console.say(f"stage={stage.name} start: {' '.join(stage.argv)}")
+        console.say(f"stage={stage.name} start: {shlex.join(stage.argv)}")
         started = time.monotonic()
         run = run_streamed(stage.argv, cwd=settings.repo_root, env=env, console=console)
         seconds = time.monotonic() - started
