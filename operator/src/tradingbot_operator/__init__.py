@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+__version__ = "0.1.0"
+
 if "kopf" in sys.modules:  # `kopf run -m tradingbot_operator`
     from tradingbot_operator.handlers import register_default
 
