@@ -36,6 +36,8 @@ lint: setup ## ruff check, ruff format --check, mypy --strict on both packages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict bot/src/tradingbot operator/src/tradingbot_operator
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck .github/workflows/*.yml
 
 fmt: setup
 	$(VENV)/bin/ruff format .

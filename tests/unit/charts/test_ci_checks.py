@@ -66,7 +66,7 @@ def test_workflows_pass_actionlint() -> None:
     )
     if actionlint is None:
         pytest.skip(
-            "actionlint is not installed (no PyPI wheel ships its binary; the schema check runs instead)"
+            "actionlint is not installed (make setup installs it from requirements/dev.lock)"
         )
     proc = subprocess.run(
         [actionlint, "-shellcheck", str(VENV_BIN / "shellcheck"), *map(str, WORKFLOWS)],
