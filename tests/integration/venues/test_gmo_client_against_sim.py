@@ -8,7 +8,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from conftest import FAST_WS, eventually
 from tradingbot.sim import PAPER_API_KEY, PAPER_API_SECRET, Simulator
 from tradingbot.venues.gmo.auth import Credentials
 from tradingbot.venues.gmo.endpoints import GmoEndpoints
@@ -24,6 +23,7 @@ from tradingbot.venues.gmo.models import (
 )
 from tradingbot.venues.gmo.rest import GmoRestClient
 from tradingbot.venues.gmo.ws import PrivateStream, PublicStream, StreamState, Subscription
+from venue_support import FAST_WS, eventually
 
 BUY = OrderRequest(symbol="BTC_JPY", side=Side.BUY, execution_type=ExecutionType.MARKET, size=Decimal("0.01"))
 

@@ -10,10 +10,10 @@ from typing import Any, cast
 
 import orjson
 import pytest
-from conftest import FAST_WS, eventually
 from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
 from tradingbot.venues.gmo.rest import GmoRestClient
 from tradingbot.venues.gmo.ws import PrivateStream, StreamState
+from venue_support import FAST_WS, eventually
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
@@ -31,7 +31,6 @@ from tradingbot.toolkit.settings import ToolkitSettings, load_toolkit_settings
 from tradingbot.venues.gmo.auth import Credentials
 from tradingbot.venues.gmo.endpoints import GmoEndpoints
 from tradingbot.venues.gmo.errors import DRILL_CATEGORY, ErrorCategory, GmoError
-from tradingbot.venues.gmo.rest import GmoRestClient
 from tradingbot.venues.gmo.ws import PrivateStream, PublicStream, StreamState, StreamTiming, Subscription
 
 RESULT_NAME = "live_connectivity_drill.json"
@@ -163,7 +162,7 @@ async def _streams(
         )
         # PrivateStream only calls the token methods of what it is given; it gets the read-only venue.
         private = PrivateStream(
-            cast(GmoRestClient, venue),
+            venue,
             target.endpoints.private_ws,
             ["executionEvents", "orderEvents", "positionEvents"],
             on_state=private_watch.on_state,

@@ -27,12 +27,21 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
 from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder, MarketEvent
 from tradingbot.venues.gmo.models import PRIVATE_EVENT_MODELS, PrivateEvent
-from tradingbot.venues.gmo.rest import GmoRestClient
 
 log = logging.getLogger(__name__)
 
 PUBLIC_CHANNELS = frozenset({"ticker", "orderbooks", "trades"})
 PRIVATE_CHANNELS = frozenset({"executionEvents", "orderEvents", "positionEvents", "positionSummaryEvents"})
+
+
+class WsTokenSource(Protocol):
+    """What the private stream needs from the REST client: the WS token calls and nothing else."""
+
+    async def create_ws_token(self) -> str: ...
+
+    async def extend_ws_token(self, token: str) -> None: ...
+
+    async def delete_ws_token(self, token: str) -> None: ...
 
 
 class StreamState(StrEnum):
@@ -264,7 +273,7 @@ class PrivateStream(_Stream):
 
     def __init__(
         self,
-        rest_client: GmoRestClient,
+        rest_client: WsTokenSource,
         url: str,
         channels: Sequence[str],
         *,
