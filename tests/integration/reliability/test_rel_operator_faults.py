@@ -26,6 +26,7 @@ import urllib.parse
 from typing import Any
 
 import pytest
+from kmock_fixed import FixedEmulator
 from operator_harness import (
     EVENTS,
     NS,
@@ -34,7 +35,6 @@ from operator_harness import (
     SECRETS,
     STS,
     TB,
-    FixedEmulator,
     OperatorRunner,
     condition,
     eventually,
