@@ -36,10 +36,19 @@ def _checked(value: Decimal, what: str) -> Decimal:
     return value
 
 
+_NUMBER_TYPES = (str, int, float)  # GMO sends strings; Decimal would also take a (sign, digits, exp) list
+
+
+def _number(value: Any) -> Decimal:
+    if value.__class__ not in _NUMBER_TYPES:
+        raise TypeError(f"not a number: {value!r}")
+    return Decimal(value)
+
+
 def _decimal(raw: dict[str, Any], key: str) -> Decimal:
     try:
-        return _checked(Decimal(raw[key]), repr(key))
-    except (KeyError, TypeError, InvalidOperation):
+        return _checked(_number(raw[key]), repr(key))
+    except (KeyError, TypeError, ValueError, InvalidOperation):
         raise MalformedFrame(f"field {key!r} is not a decimal string: {raw.get(key)!r}") from None
 
 
@@ -95,10 +104,10 @@ def _levels(side: list[dict[str, Any]], depth: int | None) -> list[tuple[Decimal
     chosen = side if depth is None else side[:depth]
     try:
         return [
-            (_checked(Decimal(level["price"]), "price"), _checked(Decimal(level["size"]), "size"))
+            (_checked(_number(level["price"]), "price"), _checked(_number(level["size"]), "size"))
             for level in chosen
         ]
-    except (KeyError, TypeError, InvalidOperation):
+    except (KeyError, TypeError, ValueError, InvalidOperation):
         raise MalformedFrame("a book level is not {price, size} decimal strings") from None
 
 
