@@ -82,6 +82,7 @@ NASTY_SCALARS = st.one_of(
     st.none(),
     st.text(max_size=20),
     st.lists(st.integers(-5, 5), max_size=3),
+    st.just([0, [1, 5], 0]),  # Decimal's (sign, digits, exponent) form: 15, if it were let through
     st.dictionaries(st.text(max_size=5), st.integers(-5, 5), max_size=2),
 )
 TS = "2026-11-27T06:00:00.000Z"
