@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -67,6 +68,18 @@ async def _operator(env: dict[str, str], log: Path) -> AsyncIterator[int]:
                     await proc.wait()
 
 
+async def _profile(pid: int) -> asyncio.subprocess.Process | None:
+    """py-spy (requirements/bench.in) on the operator when BENCH_OPERATOR_PYSPY names an output file."""
+    target = os.environ.get("BENCH_OPERATOR_PYSPY")
+    if not target:
+        return None
+    spy = Path(sys.executable).with_name("py-spy")
+    return await asyncio.create_subprocess_exec(
+        str(spy), "record", "--pid", str(pid), "--format", "speedscope", "--rate", "50",
+        "--output", target, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def _ready(k8s: FixedEmulator, name: str) -> bool:
     return bool(condition(k8s, name, "Ready").get("status") == "True")
 
@@ -112,6 +125,7 @@ async def test_operator_200_bots(
         started = time.monotonic()
         async with _operator(env, log) as pid:
             proc = psutil.Process(pid)
+            profiler = await _profile(pid)
 
             def all_ready() -> bool:
                 rss.append(proc.memory_info().rss / 2**20)
@@ -122,6 +136,8 @@ async def test_operator_200_bots(
             await _poll(all_ready, 90, f"{BOTS} TradingBots Ready", every=0.25)
             out["cold_start_s"] = time.monotonic() - started
             out["rss_mb_during_cold_start_max"] = max(rss)
+            out["operator_cpu_s_cold_start"] = sum(proc.cpu_times()[:2])
+            out["emulator_cpu_s_cold_start"] = sum(psutil.Process().cpu_times()[:2])
 
             # Steady state: two resync periods (every bot reconciled at least once more), writes counted.
             writes_before = len(k8s.writes)
@@ -162,9 +178,23 @@ async def test_operator_200_bots(
             await _poll(left_stable, 30, "new revision rolled out", every=0.01)
             out["rollout_started_after_patch_s"] = time.monotonic() - patched
             await _poll(restored, 60, "stable revision restored", every=0.01)
-            out["rollback_s"] = time.monotonic() - patched
+            restored_wall = time.time()
+            out["rollback_after_patch_s"] = time.monotonic() - patched
+            # The bound counts from the gate's start: status.gate.startedAt (the operator's wall clock
+            # when it rolled the revision out; same host, same clock) + initialDelaySeconds.
+            failed_gate = status(k8s, victim)["gate"]
+            assert failed_gate["revision"] != stable, failed_gate
+            assert failed_gate["result"] == "Failed", failed_gate
+            gate_start = failed_gate["startedAt"] + GATE["initialDelaySeconds"]
+            out["rollback_s"] = restored_wall - gate_start
+            out["rollback_gate"] = failed_gate
             out["rollback_bound_s"] = GATE["failureThreshold"] * GATE["periodSeconds"] + 2
             out["rss_mb_end"] = proc.memory_info().rss / 2**20
+            out["operator_cpu_s_total"] = sum(proc.cpu_times()[:2])
+            out["emulator_cpu_s_total"] = sum(psutil.Process().cpu_times()[:2])
+            if profiler is not None:
+                profiler.send_signal(signal.SIGINT)
+                await profiler.wait()
     finally:
         out["operator_log_tail"] = log.read_text(errors="replace")[-3000:] if log.exists() else ""
         target = os.environ.get("BENCH_OPERATOR_OUT")
