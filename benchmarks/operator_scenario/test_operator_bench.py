@@ -140,6 +140,14 @@ async def test_operator_200_bots(
             out["emulator_cpu_s_cold_start"] = sum(psutil.Process().cpu_times()[:2])
 
             # Steady state: two resync periods (every bot reconciled at least once more), writes counted.
+            # It starts once the cold start's last writes are done: a bot's transition Events are posted
+            # just after the status write that made it Ready, so wait until 1 s passes without a write.
+            settle_started = time.monotonic()
+            seen = -1
+            while seen != len(k8s.writes):
+                seen = len(k8s.writes)
+                await asyncio.sleep(1.0)
+            out["settle_s"] = time.monotonic() - settle_started
             writes_before = len(k8s.writes)
             steady_rss: list[float] = []
             window = 2 * RESYNC_SECONDS + 2

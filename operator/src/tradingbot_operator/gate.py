@@ -17,6 +17,11 @@ from tradingbot_operator.spec import GateStatus, HealthGate
 
 Clock = Callable[[], float]
 
+# While the revision's pod is not there yet (ProbeResult.PENDING) the gate looks again this soon (or
+# after periodSeconds if that is shorter): such a look is a GET of the pod, not a probe of the bot, and
+# waiting a whole period after a pod that was a moment late would delay every verdict by one period.
+PENDING_RECHECK_SECONDS = 0.5
+
 
 class ProbeResult(StrEnum):
     HEALTHY = "healthy"
@@ -102,7 +107,8 @@ def record(state: GateState, probe: ProbeResult, now: float, policy: HealthGate)
         return state
     nxt = now + policy.periodSeconds
     if probe is ProbeResult.PENDING:
-        return check_deadline(dataclasses.replace(state, next_probe_at=nxt), now, policy)
+        soon = now + min(policy.periodSeconds, PENDING_RECHECK_SECONDS)
+        return check_deadline(dataclasses.replace(state, next_probe_at=soon), now, policy)
     probes = state.probes + 1
     if probe is ProbeResult.HEALTHY:
         successes = state.successes + 1

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
-import httpx
+import aiohttp
 
 from tradingbot_operator.gate import ProbeResult
 from tradingbot_operator.render import BOT_PORT, REVISION_LABEL, BotRef, pod_name, service_name
@@ -57,24 +58,34 @@ def pod_target(
 
 
 class HealthProber:
-    def __init__(self, *, timeout: float = 2.0, client: httpx.AsyncClient | None = None) -> None:
-        self._client = client or httpx.AsyncClient(timeout=timeout, trust_env=False)
+    """HTTP GET of the bot's /healthz with a per-probe timeout (aiohttp: see kube.py for why)."""
+
+    def __init__(self, *, timeout: float = 2.0) -> None:
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
-    async def probe(self, target: ProbeTarget) -> Probe:
+    async def probe(self, target: ProbeTarget, *, limit_seconds: float | None = None) -> Probe:
+        """One GET of target.url; `limit_seconds` shortens the prober's default for this probe."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=False)
+        limit = self._timeout if limit_seconds is None else aiohttp.ClientTimeout(total=limit_seconds)
         try:
-            response = await self._client.get(target.url)
-        except httpx.HTTPError as exc:
+            async with self._session.get(target.url, timeout=limit) as response:
+                status, body = response.status, await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
             return Probe(ProbeResult.UNHEALTHY, f"/healthz unreachable: {type(exc).__name__}")
         monitor: str | None = None
         try:
-            payload = response.json()
+            payload = json.loads(body)
             if isinstance(payload, dict) and isinstance(payload.get("monitor_status"), str):
                 monitor = payload["monitor_status"]
         except ValueError:
             payload = None
-        if response.status_code == 200 and isinstance(payload, dict) and payload.get("status") == "ok":
+        if status == 200 and isinstance(payload, dict) and payload.get("status") == "ok":
             return Probe(ProbeResult.HEALTHY, "healthy", monitor)
-        return Probe(ProbeResult.UNHEALTHY, f"/healthz answered HTTP {response.status_code}", monitor)
+        return Probe(ProbeResult.UNHEALTHY, f"/healthz answered HTTP {status}", monitor)

@@ -1,8 +1,12 @@
-"""A small async Kubernetes API client (httpx) for the objects the operator owns.
+"""A small async Kubernetes API client (aiohttp) for the objects the operator owns.
 
 kopf's own API client is internal; the official client is synchronous. This one knows only what the
 reconciler needs: get/list/create/merge-patch/delete of namespaced objects, the status subresource and
 core/v1 Events.
+
+aiohttp (kopf's own HTTP stack) rather than httpx: with 200 TradingBots the operator's CPU went mostly
+into httpcore's connection-pool bookkeeping (quadratic in queued requests) and into a failing
+`import sniffio` that httpcore repeats on every request (docs/performance.md, operator profile).
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import datetime
+import json
 import ssl
 from typing import Any
 
-import httpx
+import aiohttp
 
 from tradingbot_operator.spec import GROUP, PLURAL, VERSION
 
@@ -82,30 +87,56 @@ def _path(kind: str, namespace: str, name: str | None = None, subresource: str |
 
 class KubeApi:
     def __init__(self, connection: Connection, *, timeout: float = 10.0) -> None:
-        verify: ssl.SSLContext | bool = not connection.insecure
+        self._server = connection.server.rstrip("/")
+        self._ssl: ssl.SSLContext | bool = not connection.insecure
         if connection.ca_file and not connection.insecure:
-            verify = ssl.create_default_context(cafile=connection.ca_file)
-        if connection.client_cert and isinstance(verify, ssl.SSLContext):
-            verify.load_cert_chain(connection.client_cert, connection.client_key)
-        headers = {"Authorization": f"Bearer {connection.token}"} if connection.token else {}
-        self._client = httpx.AsyncClient(
-            base_url=connection.server, headers=headers, verify=verify, timeout=timeout, trust_env=False
-        )
+            self._ssl = ssl.create_default_context(cafile=connection.ca_file)
+        if connection.client_cert and isinstance(self._ssl, ssl.SSLContext):
+            self._ssl.load_cert_chain(connection.client_cert, connection.client_key)
+        self._headers = {"Authorization": f"Bearer {connection.token}"} if connection.token else {}
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        # Created on first use: a session belongs to the running event loop.
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                headers=self._headers,
+                timeout=self._timeout,
+                connector=aiohttp.TCPConnector(ssl=self._ssl, limit=32),
+                trust_env=False,
+            )
+        return self._session
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any] | None:
-        response = await self._client.request(method, path, **kwargs)
-        if response.status_code == 404 and method == "GET":
-            return None
-        if response.status_code >= 400:
-            try:
-                reason = str(response.json().get("message", ""))[:300]
-            except ValueError:
-                reason = response.reason_phrase
-            raise KubeError(response.status_code, method, path, reason)
-        result = response.json()
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json_body: Any = None,
+        content_type: str = "application/json",
+    ) -> dict[str, Any] | None:
+        data = None if json_body is None else json.dumps(json_body)
+        headers = {"Content-Type": content_type} if data is not None else None
+        async with self._client().request(
+            method, self._server + path, params=params, data=data, headers=headers
+        ) as response:
+            body = await response.read()
+            if response.status == 404 and method == "GET":
+                return None
+            if response.status >= 400:
+                try:
+                    reason = str(json.loads(body).get("message", ""))[:300]
+                except (ValueError, AttributeError):
+                    reason = response.reason or ""
+                raise KubeError(response.status, method, path, reason)
+        result = json.loads(body) if body else None
         return result if isinstance(result, dict) else None
 
     async def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
@@ -114,7 +145,7 @@ class KubeApi:
     async def list(
         self, kind: str, namespace: str, labels: dict[str, str] | None = None
     ) -> builtins.list[dict[str, Any]]:
-        params = {"labelSelector": ",".join(f"{k}={v}" for k, v in (labels or {}).items())} if labels else {}
+        params = {"labelSelector": ",".join(f"{k}={v}" for k, v in labels.items())} if labels else None
         result = await self._request("GET", _path(kind, namespace), params=params)
         items = (result or {}).get("items", [])
         # Label selection is done here too: not every API (an emulator, say) filters by it.
@@ -126,7 +157,7 @@ class KubeApi:
 
     async def create(self, obj: dict[str, Any]) -> dict[str, Any] | None:
         meta = obj["metadata"]
-        return await self._request("POST", _path(obj["kind"], meta["namespace"]), json=obj)
+        return await self._request("POST", _path(obj["kind"], meta["namespace"]), json_body=obj)
 
     async def patch(
         self, kind: str, namespace: str, name: str, patch: dict[str, Any], *, subresource: str | None = None
@@ -134,8 +165,8 @@ class KubeApi:
         return await self._request(
             "PATCH",
             _path(kind, namespace, name, subresource),
-            json=patch,
-            headers={"Content-Type": "application/merge-patch+json"},
+            json_body=patch,
+            content_type="application/merge-patch+json",
         )
 
     async def json_patch(
@@ -144,8 +175,8 @@ class KubeApi:
         return await self._request(
             "PATCH",
             _path(kind, namespace, name),
-            json=ops,
-            headers={"Content-Type": "application/json-patch+json"},
+            json_body=ops,
+            content_type="application/json-patch+json",
         )
 
     async def delete(self, kind: str, namespace: str, name: str) -> None:

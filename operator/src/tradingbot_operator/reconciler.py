@@ -110,7 +110,10 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
             delay = await _reconcile_workload(rt, p, spec)
     p.status["observedGeneration"] = p.generation
     await _write_status(rt, p, old_status)
-    return delay
+    # `delay` counts from the pass's start (gate times are `p.now + ...`); the pass's own reads, probe
+    # and writes have taken time since, so the caller sleeps only what is left. Returning `delay` as
+    # is made every gate probe drift by one pass duration (seconds under load).
+    return max(0.0, p.now + delay - rt.clock())
 
 
 async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> float:
@@ -152,7 +155,8 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
         rt.metrics.reconciles.labels(action=action.value).inc()
         if action is Action.START:
             await _start(rt, p, spec, desired, template, configmap, snapshot, view)
-            return policy.initialDelaySeconds or policy.periodSeconds
+            # The gate's first probe is due after initialDelaySeconds (0: at once, in the next pass).
+            return float(policy.initialDelaySeconds)
         if action is Action.GATE:
             assert view.gate is not None
             new_gate = await _gate_step(rt, p, view.gate, policy)
@@ -238,7 +242,11 @@ async def _start(
 async def _gate_step(rt: Runtime, p: Pass, state: GateState, policy: Any) -> GateState:
     if not gate.is_due(state, p.now):
         return gate.check_deadline(state, p.now, policy)
-    probe = await _probe(rt, p, state.revision)
+    # A probe may not outlast the period (as kubelet's timeoutSeconds <= periodSeconds): a hanging
+    # /healthz must cost one period per failure, not the operator-wide probe timeout.
+    probe = await _probe(
+        rt, p, state.revision, limit_seconds=min(rt.settings.probe_timeout_seconds, policy.periodSeconds)
+    )
     new = gate.record(state, probe.result, p.now, policy)
     if probe.monitor_status:
         p.status["monitorStatus"] = probe.monitor_status
@@ -247,10 +255,14 @@ async def _gate_step(rt: Runtime, p: Pass, state: GateState, policy: Any) -> Gat
     return new
 
 
-async def _probe(rt: Runtime, p: Pass, revision: str) -> Probe:
+async def _probe(rt: Runtime, p: Pass, revision: str, limit_seconds: float | None = None) -> Probe:
     pod = await rt.api.get("Pod", p.bot.namespace, render.pod_name(p.bot))
     target = health.pod_target(p.bot, revision, pod, rt.settings.health_url_template)
-    probe = await rt.prober.probe(target) if isinstance(target, ProbeTarget) else target
+    probe = (
+        await rt.prober.probe(target, limit_seconds=limit_seconds)
+        if isinstance(target, ProbeTarget)
+        else target
+    )
     rt.metrics.probes.labels(result=probe.result.value).inc()
     return probe
 

@@ -107,3 +107,16 @@ def test_sleep_is_bounded_by_the_next_probe_and_the_deadline() -> None:
     assert gate.seconds_until_next(state, clock(), POLICY) == 10
     short = HealthGate(initialDelaySeconds=10, periodSeconds=5, progressDeadlineSeconds=12)
     assert gate.seconds_until_next(gate.start("r", 0.0, short), 5.0, short) == 5
+
+
+def test_a_pending_pod_is_looked_at_again_sooner_than_a_period() -> None:
+    clock = FakeClock()
+    state = gate.start("rev1", clock(), POLICY)
+    clock.advance(10)
+    state = gate.record(state, P, clock(), POLICY)
+    assert gate.seconds_until_next(state, clock(), POLICY) == gate.PENDING_RECHECK_SECONDS
+    fast = HealthGate(initialDelaySeconds=0, periodSeconds=0.2, progressDeadlineSeconds=5)
+    state = gate.record(gate.start("r", 0.0, fast), P, 0.0, fast)
+    assert state.next_probe_at == 0.2
+    state = gate.record(state, U, 0.2, fast)
+    assert state.next_probe_at == 0.2 + 0.2
