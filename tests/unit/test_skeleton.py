@@ -10,9 +10,23 @@ import pytest
 
 @pytest.mark.parametrize(
     "path",
-    ["bot/src/tradingbot", "operator/src/tradingbot_operator", "charts", "manifests", "monitoring",
-     "scripts", "tests/unit", "tests/integration", "tests/e2e", "benchmarks", "docs", "Makefile",
-     "README.md", ".ci/run", ".github/workflows/ci.yml"],
+    [
+        "bot/src/tradingbot",
+        "operator/src/tradingbot_operator",
+        "charts",
+        "manifests",
+        "monitoring",
+        "scripts",
+        "tests/unit",
+        "tests/integration",
+        "tests/e2e",
+        "benchmarks",
+        "docs",
+        "Makefile",
+        "README.md",
+        ".ci/run",
+        ".github/workflows/ci.yml",
+    ],
 )
 def test_layout_exists(repo_root: pathlib.Path, path: str) -> None:
     assert (repo_root / path).exists(), f"{path} is missing from the layout of DESIGN.md"

@@ -65,9 +65,7 @@ def test_workflows_pass_actionlint() -> None:
         str(VENV_BIN / "actionlint") if (VENV_BIN / "actionlint").exists() else None
     )
     if actionlint is None:
-        pytest.skip(
-            "actionlint is not installed (make setup installs it from requirements/dev.lock)"
-        )
+        pytest.skip("actionlint is not installed (make setup installs it from requirements/dev.lock)")
     proc = subprocess.run(
         [actionlint, "-shellcheck", str(VENV_BIN / "shellcheck"), *map(str, WORKFLOWS)],
         capture_output=True,
