@@ -105,6 +105,11 @@ stop() {
     sleep 0.2
   done
   rm -f "$pidfile"
+  # dockerd leaves its default network namespace bind-mounted under exec-root; leave no mount behind.
+  local mnt
+  for mnt in "$dir"/exec/netns/*; do
+    if [[ -e $mnt ]] && mountpoint -q "$mnt"; then umount "$mnt" 2>/dev/null || say "could not unmount $mnt"; fi
+  done
   say "stopped (pid $pid)"
 }
 

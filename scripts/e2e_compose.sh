@@ -225,6 +225,57 @@ else
   say "missing scripts/rotate_secrets_check.sh: rotation stage not run"
 fi
 
+# --- secrets: read from /run/secrets inside the container, env fallback still works ------------------
+# Placeholder values made here (never printed); check-config inside the container must name the source of
+# each secret and must not contain a value.
+wait_healthy() {
+  local deadline=$((SECONDS + health_timeout))
+  until curl -fsS http://127.0.0.1:9754/healthz >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "healthz not 200 within ${health_timeout}s ($1)"
+    sleep 1
+  done
+}
+check_sources() {
+  # $1: expected sources as key=source,... ; the placeholder values must not appear in the output.
+  local out
+  out=$(docker-compose exec -T bot python -m tradingbot check-config 2>&1) || fail "check-config failed in the container"
+  python - "$1" "$out" "$key_value" "$secret_value" <<'PY' || fail "secret sources in the container are not $1"
+import json, sys
+want = dict(item.split("=") for item in sys.argv[1].split(","))
+out = sys.argv[2]
+for planted in sys.argv[3:]:
+    if planted in out:
+        sys.exit("a secret value appeared in check-config output")
+got = json.loads(out[: out.rindex("}") + 1])["secrets"]
+bad = {k: got[k]["source"] for k in want if got[k]["source"] != want[k]}
+print(f"[e2e-compose] secret sources in the container: { {k: v['source'] for k, v in got.items()} }")
+sys.exit(f"unexpected sources: {bad}" if bad else 0)
+PY
+}
+stage secrets-source
+secrets_backup=$(mktemp -d)
+[[ -d secrets ]] && cp -a secrets/. "$secrets_backup/"
+key_value="e2e-key-$RANDOM$RANDOM"
+secret_value="e2e-secret-$RANDOM$RANDOM"
+mkdir -p secrets
+printf '%s' "$key_value" >secrets/gmo_api_key
+printf '%s' "$secret_value" >secrets/gmo_api_secret
+rm -f secrets/discord_webhook_url
+docker-compose up -d --force-recreate bot >/dev/null 2>&1
+wait_healthy "secret files"
+check_sources gmo_api_key=file,gmo_api_secret=file,discord_webhook_url=absent
+rm -f secrets/gmo_api_key secrets/gmo_api_secret
+GMO_API_KEY=$key_value GMO_API_SECRET=$secret_value docker-compose up -d --force-recreate bot >/dev/null 2>&1
+wait_healthy "environment fallback"
+check_sources gmo_api_key=env,gmo_api_secret=env,discord_webhook_url=absent
+rm -rf secrets
+mkdir -p secrets
+cp -a "$secrets_backup/." secrets/
+rm -rf "$secrets_backup"
+docker-compose up -d --force-recreate bot >/dev/null 2>&1
+wait_healthy "secrets restored"
+stage_done
+
 # --- the ops guide's minimal rollback: down, up -d --build, healthz -----------------------------------
 stage rollback-cycle
 docker-compose down
