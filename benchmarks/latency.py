@@ -34,6 +34,7 @@ from tradingbot.venues.gmo import StreamState
 from benchmarks.report import Figure, RunQueueClock, summary
 
 DECISIONS = 2000
+TRIALS = 3
 WARMUP = 50
 SYMBOL = "BTC_JPY"
 ORDER_PATHS = frozenset({"/private/v1/order", "/private/v1/closeBulkOrder"})
@@ -200,32 +201,48 @@ async def _measure(var_dir: Path) -> dict[str, Any]:
     }
 
 
-def run() -> list[Figure]:
-    logging.getLogger("tradingbot").setLevel(logging.WARNING)
-    root = Path(".cache")
-    root.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="bench-latency-", dir=root) as tmp:
-        raw = asyncio.run(_measure(Path(tmp)))
+def _trial(raw: dict[str, Any]) -> dict[str, Any]:
     t2o, bare = summary(raw["tick_to_order_s"]), summary(raw["bare_rtt_s"])
-    t2o_c, bare_c = summary(raw["tick_to_order_corrected_s"]), summary(raw["bare_rtt_corrected_s"])
-    ms = 1000.0
-    details = {
+    return {
         "decisions": len(raw["tick_to_order_s"]),
         "missed_ticks": raw["missed"],
         "orders_received_by_sim": raw["orders_received"],
+        "p99_ratio": t2o.get("p99", 1) / bare["p99"] if bare.get("p99") else None,
         "tick_to_order_s": t2o,
         "bare_httpx_post_rtt_s": bare,
-        "tick_to_order_runqueue_excluded_s": t2o_c,
-        "bare_rtt_runqueue_excluded_s": bare_c,
+        "tick_to_order_runqueue_excluded_s": summary(raw["tick_to_order_corrected_s"]),
+        "bare_rtt_runqueue_excluded_s": summary(raw["bare_rtt_corrected_s"]),
     }
-    enough = len(raw["tick_to_order_s"]) >= DECISIONS
+
+
+def run() -> list[Figure]:
+    """TRIALS independent paired trials; the verdict is the trial with the median p99 ratio.
+
+    One trial's p99 is its ~20th-worst sample of 2,000, so on this shared machine a single burst of
+    preemption moves it (single trials ranged 0.88x-1.56x within minutes); the median of paired trials
+    is what the decode benchmark does too. Every trial is in the details.
+    """
+    logging.getLogger("tradingbot").setLevel(logging.WARNING)
+    root = Path(".cache")
+    root.mkdir(exist_ok=True)
+    trials: list[dict[str, Any]] = []
+    for _ in range(TRIALS):
+        with tempfile.TemporaryDirectory(prefix="bench-latency-", dir=root) as tmp:
+            trials.append(_trial(asyncio.run(_measure(Path(tmp)))))
+    ranked = sorted(trials, key=lambda t: t["p99_ratio"] if t["p99_ratio"] is not None else float("inf"))
+    median = ranked[len(ranked) // 2]
+    t2o, bare = median["tick_to_order_s"], median["bare_httpx_post_rtt_s"]
+    ms = 1000.0
+    ratios = [t["p99_ratio"] for t in trials]
+    details = {**median, "trials": TRIALS, "p99_ratios": ratios, "all_trials": trials}
+    enough = all(t["decisions"] >= DECISIONS for t in trials)
     figures = [
-        Figure("latency", "tick-to-order p50", t2o.get("p50", 0) * ms, "ms", bare.get("p50", 0) * ms,
-               "bare httpx POST RTT p50", "info", None, {}),
-        Figure("latency", "tick-to-order p99", t2o.get("p99", 0) * ms, "ms", bare.get("p99", 0) * ms,
-               "bare httpx POST RTT p99", "<= 1.5x", enough and t2o.get("p99", 1) <= 1.5 * bare.get("p99", 0),
-               details),
-        Figure("latency", "tick-to-order max", t2o.get("max", 0) * ms, "ms", bare.get("max", 0) * ms,
-               "bare httpx POST RTT max", "info", None, {}),
+        Figure("latency", "tick-to-order p50 (median trial)", t2o.get("p50", 0) * ms, "ms",
+               bare.get("p50", 0) * ms, "bare httpx POST RTT p50", "info", None, {}),
+        Figure("latency", f"tick-to-order p99 (median of {TRIALS} paired trials)", t2o.get("p99", 0) * ms,
+               "ms", bare.get("p99", 0) * ms, "bare httpx POST RTT p99", "<= 1.5x",
+               enough and t2o.get("p99", 1) <= 1.5 * bare.get("p99", 0), details),
+        Figure("latency", "tick-to-order max (median trial)", t2o.get("max", 0) * ms, "ms",
+               bare.get("max", 0) * ms, "bare httpx POST RTT max", "info", None, {}),
     ]  # fmt: skip
     return figures

@@ -39,7 +39,7 @@ def run() -> list[Figure]:
                None, "", "<= 30 s", raw["cold_start_s"] <= 30, details),
         Figure("operator", f"steady-state API writes in {raw['steady_window_s']} s", raw["steady_writes"],
                "writes", None, "", "0", raw["steady_writes"] == 0, {}),
-        Figure("operator", "failed gate -> stable revision restored", raw["rollback_s"], "s",
+        Figure("operator", "failed gate -> stable restored (from gate start)", raw["rollback_s"], "s",
                raw["rollback_bound_s"], "failureThreshold x periodSeconds + 2 s", "<= 1.0x",
                raw["rollback_s"] <= raw["rollback_bound_s"], {}),
         Figure("memory", f"operator RSS with {raw['bots']} TradingBots", rss, "MB", None, "", "<= 120 MB",
