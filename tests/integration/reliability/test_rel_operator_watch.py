@@ -7,11 +7,13 @@ controller/kubelet, the bot's /healthz.
 Every watch of TradingBots and Secrets is cut (seeded: server EOF, aborted connection, connection torn in
 the middle of an event line, ERROR 410 "too old resource version", watch request refused with 500) a
 few events or a fraction of a second after it starts, while a TradingBot is rolled out and then changed
-again and again (new image, rotated Secret data), each change gated to Stable. The operator must
+again and again (new image, rotated Secret data), each change gated to Stable, and finally deleted.
+The operator must
 reconnect (a new watch after every cut, a re-list after every 410), reach Ready/Stable on every change
 and act once: one successful ControllerRevision create per change and no create that found the object
 already there (a second writer), one snapshot Secret per distinct secret data, one RolloutStarted
-event per change, one StatefulSet, at most one Pod of the bot at any sampled moment.
+event per change, one StatefulSet, at most one Pod of the bot at any sampled moment; and the deletion
+completes (finalizer released).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import time
 from typing import Any
 
 import pytest
-from operator_harness import STS, OperatorRunner, eventually, names, secret, tradingbot
+from operator_harness import STS, TB, OperatorRunner, eventually, names, secret, tradingbot
 from rel_operator_emulator import CUTS, FaultyEmulator, WatchCutter
 from rel_operator_scenario import (
     REFS,
@@ -110,6 +112,11 @@ async def run_watch_cuts(
                 what=f"change {n} Stable",
             )
             latencies.append(time.monotonic() - began)
+        # Deleting under cuts: the operator must still see the deletionTimestamp, stop the bot's loop
+        # and release its finalizer, or the TradingBot would hang in Terminating.
+        resp = await k8s.delete(f"{TB_PATH}/bot1")
+        assert resp.status < 300, await resp.text()
+        await eventually(lambda: names(k8s, TB) == set(), timeout=30, what="TradingBot deleted under cuts")
         cutter.enabled = False
         # The last cut's reconnection: a fresh watch of each resource after it.
         await eventually(
