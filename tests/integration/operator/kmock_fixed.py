@@ -74,7 +74,7 @@ class FixedEmulator(kmock.KubernetesEmulator):
         return str(next(self._versions))
 
     def _get_objs(self, request: rendering.Request, strict: bool) -> list[Any]:
-        return self._KubernetesEmulator__get_objs(request, strict=strict)  # type: ignore[no-any-return]
+        return self._KubernetesEmulator__get_objs(request, strict=strict)
 
     # Overrides kmock's private (name-mangled) KubernetesEmulator.__get_objs, which every get, patch,
     # create and delete calls: a named object in a namespace is found by its key. Keys are stored with
