@@ -9,6 +9,7 @@ from typing import Any
 
 from operator_harness import EVENTS, NS, PODS, SECRETS, STS, TB, condition, get, names, status
 from rel_operator_emulator import FaultyEmulator
+from tradingbot_operator.render import REVISION_LABEL
 
 TB_PATH = f"/apis/tradingbot.dev/v1alpha1/namespaces/{NS}/tradingbots"
 SECRET_PATH = f"/api/v1/namespaces/{NS}/secrets"
@@ -34,15 +35,20 @@ def sts_secret_values(k8s: FaultyEmulator) -> set[str]:
 
 
 def settled(k8s: FaultyEmulator, image: str, key: str) -> bool:
-    """Ready/Stable on the newest spec and secret data: the change went all the way through the gate."""
+    """Ready/Stable on the newest spec and secret data: the change went all the way through the gate.
+
+    The StatefulSet's revision must be the stable one: the operator patches the StatefulSet before it
+    writes the status, so in between the old revision's Stable status and the new pod template coexist."""
     st = status(k8s, "bot1")
     tb = get(k8s, TB, "bot1") or {}
+    sts = get(k8s, STS, "bot1") or {}
     return (
         condition(k8s, "bot1", "Ready").get("status") == "True"
         and st.get("phase") == "Stable"
         and st.get("observedGeneration") == tb.get("metadata", {}).get("generation")
         and bool(st.get("stableRevision"))
         and st.get("stableRevision") == st.get("currentRevision")
+        and (sts.get("metadata", {}).get("annotations") or {}).get(REVISION_LABEL) == st["stableRevision"]
         and sts_image(k8s) == image
         and key in sts_secret_values(k8s)
     )
