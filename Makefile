@@ -32,12 +32,13 @@ run: setup ## the bot in paper mode against the built-in simulator (health on 12
 test: setup tools ## unit + integration tests and the offline checks
 	$(PY) -m pytest -m "not slow and not e2e and not live and not chaos and not bench" -p no:cacheprovider
 
-lint: setup ## ruff check, ruff format --check, mypy --strict on both packages
+lint: setup ## ruff, ruff format --check, mypy --strict (both packages), workflow schema + actionlint, shellcheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict bot/src/tradingbot operator/src/tradingbot_operator
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck .github/workflows/*.yml
+	$(VENV)/bin/shellcheck scripts/*.sh scripts/lib/*.sh
 
 fmt: setup
 	$(VENV)/bin/ruff format .
