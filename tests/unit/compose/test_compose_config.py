@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 BASE = REPO / "docker-compose.yml"
@@ -167,7 +168,9 @@ def test_bot_service_wiring(configs: dict[str, dict[str, Any]]) -> None:
     assert bot["healthcheck"]["test"][0] == "CMD"
     assert bot["depends_on"]["bot-init"]["condition"] == "service_completed_successfully"
     env = bot["environment"]
-    assert env["TRADINGBOT_MODE"] == "paper"
+    raw = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    assert raw["services"]["bot"]["env_file"] == ["configs/bot.env"]  # resolved into environment below
+    assert env["TRADINGBOT_MODE"] == "paper"  # from configs/bot.env
     # Inside the container's namespace; the host publishes it on 127.0.0.1 only (test above).
     assert env["TRADINGBOT_HTTP_HOST"] == "0.0.0.0"  # noqa: S104
     assert env["TRADINGBOT_HTTP_PORT"] == "9754"
@@ -189,14 +192,14 @@ def test_no_compose_file_secrets_so_a_fresh_clone_starts(configs: dict[str, dict
         assert str(REPO / "secrets") in sources, name
 
 
-def test_environment_passthrough_and_mode() -> None:
+def test_secret_env_fallbacks_pass_through_and_settings_come_from_configs() -> None:
     env = {
         "GMO_API_KEY": PLACEHOLDER,
         "GMO_API_SECRET": PLACEHOLDER,
         "DISCORD_WEBHOOK_URL": PLACEHOLDER,
-        "AUDIT_LOG_MAX_BYTES": "1048576",
-        "AUDIT_LOG_RETENTION": "7",
+        # Not passed through: the versioned configs/bot.env is the one source of non-secret settings.
         "TRADINGBOT_MODE": "live",
+        "AUDIT_LOG_MAX_BYTES": "1048576",
         "TRADINGBOT_UID": "1000",
         "TRADINGBOT_GID": "1000",
     }
@@ -204,11 +207,28 @@ def test_environment_passthrough_and_mode() -> None:
     bot_env = cfg["services"]["bot"]["environment"]
     for name in ("GMO_API_KEY", "GMO_API_SECRET", "DISCORD_WEBHOOK_URL"):
         assert bot_env[name] == PLACEHOLDER
-    assert bot_env["AUDIT_LOG_MAX_BYTES"] == "1048576"
-    assert bot_env["AUDIT_LOG_RETENTION"] == "7"
-    assert bot_env["TRADINGBOT_MODE"] == "live"
+    configured = dict(
+        line.split("=", 1)
+        for line in (REPO / "configs" / "bot.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    for name, value in configured.items():
+        assert bot_env[name] == value, name
+    assert bot_env["TRADINGBOT_MODE"] == "paper"
     assert cfg["services"]["bot"]["user"] == "1000:1000"
     assert cfg["services"]["bot-init"]["command"] == ["1000", "1000"]
+
+
+def test_configs_bot_env_is_valid_for_the_bot() -> None:
+    from tradingbot.config import load_settings
+
+    configured = dict(
+        line.split("=", 1)
+        for line in (REPO / "configs" / "bot.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    settings = load_settings({**configured, "TRADINGBOT_SECRETS_DIR": "/nonexistent"})
+    assert settings.mode.value == "paper"
 
 
 def test_bot_init_prepares_state_and_secrets(configs: dict[str, dict[str, Any]]) -> None:

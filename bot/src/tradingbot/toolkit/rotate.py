@@ -88,6 +88,13 @@ def run_rotate(settings: ToolkitSettings) -> int:
         console.say("FAILED: refusing to put placeholder secrets into a live-mode bot (TRADINGBOT_MODE=live)")
         return 2
     ensure_bot(settings, runtime, console)
+    # The running bot's own word on its mode counts too: in the compose runtime the mode comes from
+    # configs/bot.env, which this process's environment does not see.
+    running = http_get(settings.healthz_url)
+    running_body = json_object(running.body) if running.status is not None else None
+    if running_body and running_body.get("mode") == "live":
+        console.say("FAILED: refusing to put placeholder secrets into a live-mode bot (/healthz: mode=live)")
+        return 2
     work = Path(tempfile.mkdtemp(prefix="rotate-secrets-"))
     compose_dir = runtime.secrets_dir() if runtime.name == "compose" else None
     backup = work / "backup"
