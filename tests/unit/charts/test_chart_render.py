@@ -207,3 +207,24 @@ def test_operator_env_is_accepted_by_its_settings(render: RenderFn, values_file:
     settings = OperatorSettings.from_env(env)
     assert settings.namespace_list() == [env["TRADINGBOT_OPERATOR_NAMESPACES"]]
     assert str(settings.metrics_port) == env["TRADINGBOT_OPERATOR_METRICS_PORT"]
+
+
+@pytest.mark.parametrize(("chart", "values_file"), CASES, ids=CASE_IDS)
+def test_helm3_lint_and_template_render_the_same_objects(
+    helm: str, chart: str, values_file: pathlib.Path | None
+) -> None:
+    """SREs still run helm 3: helm 3.17 (scripts/install_tools.sh) lints and renders what helm 4 renders."""
+    helm3 = REPO / ".cache" / "bin" / "helm3"
+    if not helm3.exists():
+        pytest.skip("helm 3 is not installed (scripts/install_tools.sh installs it)")
+    extra = ["-f", str(values_file)] if values_file is not None else []
+    lint = run_helm(str(helm3), "lint", "--strict", str(REPO / "charts" / chart), *extra)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    args = ["template", "r", str(REPO / "charts" / chart), "-n", "tb-test", *extra]
+    three, four = run_helm(str(helm3), *args), run_helm(helm, *args)
+    assert three.returncode == 0, three.stderr
+
+    def objects(text: str) -> list[Any]:
+        return [doc for doc in yaml.safe_load_all(text) if doc]
+
+    assert objects(three.stdout) == objects(four.stdout)
