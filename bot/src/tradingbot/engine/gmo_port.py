@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from tradingbot.engine.ports import (
@@ -51,6 +53,19 @@ def _position(p: Position) -> ExPosition:
     return ExPosition(p.position_id, p.symbol, p.side.value, p.size, p.price, p.loss_gain)
 
 
+@contextmanager
+def _send_errors_in_engine_terms() -> Iterator[None]:
+    """The client's write errors as the port's: unknown outcome, or a definite rejection."""
+    try:
+        yield
+    except OutcomeUnknown as exc:
+        raise SendOutcomeUnknownError(str(exc)) from exc
+    except GmoError as exc:
+        raise ExchangeRejectedError(str(exc), category=exc.category.value, codes=exc.codes) from exc
+    except InvalidOrder as exc:
+        raise ExchangeRejectedError(str(exc), category="invalid_request") from exc
+
+
 class GmoExchangePort:
     def __init__(self, client: GmoRestClient) -> None:
         self.client = client
@@ -65,28 +80,16 @@ class GmoExchangePort:
             size=size,
             price=price,
         )
-        try:
+        with _send_errors_in_engine_terms():
             return await self.client.place_order(request)
-        except OutcomeUnknown as exc:
-            raise SendOutcomeUnknownError(str(exc)) from exc
-        except GmoError as exc:
-            raise ExchangeRejectedError(str(exc), category=exc.category.value, codes=exc.codes) from exc
-        except InvalidOrder as exc:
-            raise ExchangeRejectedError(str(exc), category="invalid_request") from exc
 
     async def close_bulk(
         self, *, symbol: str, side: str, execution_type: str, size: Decimal, price: Decimal | None
     ) -> int:
-        try:
+        with _send_errors_in_engine_terms():
             return await self.client.close_bulk_order(
                 symbol, Side(side), ExecutionType(execution_type), size, price
             )
-        except OutcomeUnknown as exc:
-            raise SendOutcomeUnknownError(str(exc)) from exc
-        except GmoError as exc:
-            raise ExchangeRejectedError(str(exc), category=exc.category.value, codes=exc.codes) from exc
-        except InvalidOrder as exc:
-            raise ExchangeRejectedError(str(exc), category="invalid_request") from exc
 
     async def cancel_order(self, order_id: int) -> None:
         await self.client.cancel_order(order_id)
