@@ -372,9 +372,14 @@ def print_diagnostics(settings: ToolkitSettings, runtime: Runtime, console: Cons
     console.raw(f"--- {runtime.logs_title()} ---")
     for line in runtime.log_lines(LOG_TAIL):
         console.raw(line)
+    print_run_artifacts(settings, console)
+
+
+def print_run_artifacts(settings: ToolkitSettings, console: Console, *, heading: str = "") -> None:
+    """Both run artifacts verbatim under a ``--- {heading}var/artifacts/<name> (<path>) ---`` line."""
     for name in ("run_progress.json", "run_complete.json"):
         path = settings.artifacts_dir / name
-        console.raw(f"--- var/artifacts/{name} ({path}) ---")
+        console.raw(f"--- {heading}var/artifacts/{name} ({path}) ---")
         try:
             console.raw(path.read_text(encoding="utf-8").rstrip())
         except FileNotFoundError:

@@ -6,7 +6,7 @@ import time
 
 from tradingbot.toolkit.console import Console
 from tradingbot.toolkit.probes import check_once
-from tradingbot.toolkit.runtime import select
+from tradingbot.toolkit.runtime import print_run_artifacts, select
 from tradingbot.toolkit.settings import ToolkitSettings
 from tradingbot.toolkit.smoke import ensure_bot
 
@@ -26,13 +26,7 @@ def run_soak(settings: ToolkitSettings) -> int:
                 console.say(f"  problem: {problem}")
             console.raw(f"failed_iteration={index}/{total}")
             console.raw(f"final_health_status={result.health_status}")
-            for name in ("run_progress.json", "run_complete.json"):
-                path = settings.artifacts_dir / name
-                console.raw(f"--- latest var/artifacts/{name} ({path}) ---")
-                try:
-                    console.raw(path.read_text(encoding="utf-8").rstrip())
-                except FileNotFoundError:
-                    console.raw("(missing)")
+            print_run_artifacts(settings, console, heading="latest ")
             return 1
         console.say(f"iteration {index}/{total} ok {result.summary}")
         if index < total:
