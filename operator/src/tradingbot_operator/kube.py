@@ -186,14 +186,19 @@ class KubeApi:
             if exc.status != 404:
                 raise
 
-    async def event(self, involved: dict[str, Any], type_: str, reason: str, message: str) -> None:
+    async def event(
+        self, involved: dict[str, Any], type_: str, reason: str, message: str, *, name: str | None = None
+    ) -> None:
+        """Create a core/v1 Event; `name` makes it idempotent (the reconciler names Events after their
+        transition), without it the API server generates one."""
         meta = involved["metadata"]
         now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        naming = {"name": name} if name else {"generateName": f"{meta['name']}."}
         await self.create(
             {
                 "apiVersion": "v1",
                 "kind": "Event",
-                "metadata": {"generateName": f"{meta['name']}.", "namespace": meta["namespace"]},
+                "metadata": {**naming, "namespace": meta["namespace"]},
                 "involvedObject": {
                     "apiVersion": involved.get("apiVersion", f"{GROUP}/{VERSION}"),
                     "kind": involved.get("kind", "TradingBot"),

@@ -2,13 +2,20 @@
 
 Level-triggered: every pass starts from what the API server holds now (a fresh GET), so a restarted
 operator continues where the status says it was. A pass that finds nothing to change writes nothing.
+
+Order of writes in a transition (as a built-in controller): the transition's Events, then the status
+that records the intent, then the workload. So the status never says Ready/Stable about a revision the
+StatefulSet does not run, a crash between any two writes leaves a status the next pass finishes from
+(no second ControllerRevision or snapshot: both are looked up before they are created), and an Event
+is never lost to a crash after its transition was recorded. Event names are derived from the
+transition (rollout.event_name), so a repeated pass finds the Event it posted and does not post it
+again.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import datetime
 import logging
 import time
 from typing import Any
@@ -39,34 +46,42 @@ class Runtime:
     clock: Clock = time.time
 
 
+@dataclasses.dataclass(frozen=True)
+class PendingEvent:
+    type: str
+    reason: str
+    message: str
+    name: str
+
+
 @dataclasses.dataclass
 class Pass:
-    """The mutable working set of one pass; `events` are posted after the status is written."""
+    """The mutable working set of one pass.
+
+    `written` is the status as the API server holds it (as read, then as last committed); `events` are
+    posted by the next commit, before the status that records their transition."""
 
     bot: BotRef
     body: dict[str, Any]
     status: dict[str, Any]
+    written: dict[str, Any]
     generation: int
     now: float
-    events: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    events: list[PendingEvent] = dataclasses.field(default_factory=list)
 
     @property
-    def now_iso(self) -> str:
-        return datetime.datetime.fromtimestamp(self.now, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    def stamp(self) -> rollout.Stamp:
+        return rollout.Stamp(self.now, self.generation)
 
     def condition(self, type_: str, status: cond.ConditionStatus, reason: str, message: str = "") -> None:
-        self.status["conditions"] = cond.set_condition(
-            list(self.status.get("conditions") or []),
-            type_,
-            status,
-            reason,
-            message,
-            now=self.now_iso,
-            generation=self.generation,
-        )
+        rollout.set_condition(self.status, self.stamp, type_, status, reason, message)
 
-    def event(self, type_: str, reason: str, message: str) -> None:
-        self.events.append((type_, reason, message))
+    def event(self, type_: str, reason: str, message: str, key: str) -> None:
+        """Queue an Event for the transition identified by `key` (see rollout.transition_key)."""
+        uid = str(self.body["metadata"].get("uid") or "")
+        self.events.append(
+            PendingEvent(type_, reason, message, rollout.event_name(self.bot.name, uid, reason, key))
+        )
 
 
 def _view(status: dict[str, Any]) -> RolloutView:
@@ -89,6 +104,7 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
         bot=BotRef.from_body(body),
         body=body,
         status=copy.deepcopy(old_status),
+        written=old_status,
         generation=int(body["metadata"].get("generation") or 0),
         now=rt.clock(),
     )
@@ -108,8 +124,7 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
             )
         else:
             delay = await _reconcile_workload(rt, p, spec)
-    p.status["observedGeneration"] = p.generation
-    await _write_status(rt, p, old_status)
+    await _commit(rt, p)
     # `delay` counts from the pass's start (gate times are `p.now + ...`); the pass's own reads, probe
     # and writes have taken time since, so the caller sleeps only what is left. Returning `delay` as
     # is made every gate probe drift by one pass duration (seconds under load).
@@ -132,7 +147,11 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
             or was_ready.get("reason") != resolution.reason
             or was_ready.get("status") != "False"
         ):
-            p.event("Warning", "SecretsNotReady", f"{resolution.problem}; nothing new is rolled out")
+            was = was_ready or {}
+            key = (
+                f"{resolution.reason}|{was.get('status')}|{was.get('reason')}|{was.get('lastTransitionTime')}"
+            )
+            p.event("Warning", "SecretsNotReady", f"{resolution.problem}; nothing new is rolled out", key)
         p.condition(cond.SECRETS_READY, "False", resolution.reason, resolution.problem)
 
     configmap = render.render_configmap(bot, spec)
@@ -159,21 +178,21 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
             return float(policy.initialDelaySeconds)
         if action is Action.GATE:
             assert view.gate is not None
-            new_gate = await _gate_step(rt, p, view.gate, policy)
+            new_gate = await _gate_step(rt, p, spec, view.gate)
             p.status["gate"] = new_gate.to_status()
             if not new_gate.done:
                 return gate.seconds_until_next(new_gate, p.now, policy)
             rt.metrics.gate_results.labels(result=new_gate.result.value).inc()
             continue
         if action is Action.PROMOTE:
-            p.status["stableRevision"] = view.current
-            p.status["phase"] = Phase.STABLE.value
-            p.condition(cond.READY, "True", "GatePassed", f"revision {view.current} passed the health gate")
-            p.condition(cond.PROGRESSING, "False", "RolloutComplete", f"revision {view.current} is stable")
-            p.condition(cond.DEGRADED, "False", "Stable", f"running stable revision {view.current}")
+            p.status = rollout.record_promotion(p.status, p.stamp)
             p.event(
-                "Normal", "GatePassed", f"revision {view.current} passed the health gate; it is now stable"
+                "Normal",
+                "GatePassed",
+                f"revision {view.current} passed the health gate; it is now stable",
+                rollout.transition_key(view),
             )
+            # Pruned before the status says Stable: a reader that sees Stable sees the history pruned.
             await _prune(rt, p, spec)
             return policy.periodSeconds
         if action in (Action.ROLLBACK, Action.FAIL):
@@ -204,6 +223,7 @@ async def _start(
     view: RolloutView,
 ) -> None:
     bot, api = p.bot, rt.api
+    # What the revision needs, each looked up before it is created (a repeated pass creates nothing twice).
     await _ensure(rt, configmap)
     if snapshot is not None:
         await _ensure(rt, snapshot)
@@ -219,27 +239,30 @@ async def _start(
     if existing is None:
         await api.create(revisions.render_controller_revision(bot, rev))
     previous = next((r for r in history if r.revision == view.current), None)
-    await _apply_statefulset(rt, p, spec, rev)
-    await _ensure(rt, render.render_service(bot))
-    p.status["currentRevision"] = desired
-    p.status["gate"] = gate.start(desired, p.now, spec.healthGate).to_status()
-    p.status["phase"] = Phase.PROGRESSING.value
-    p.condition(cond.PROGRESSING, "True", "RolloutStarted", f"revision {desired} is rolling out")
-    p.condition(cond.READY, "False", "Progressing", f"revision {desired} is being gated")
+    key = rollout.transition_key(view)
     if previous is not None and previous.secret_snapshot != rev.secret_snapshot:
         p.event(
             "Normal",
             "SecretsChanged",
             f"referenced secret data changed; new snapshot {rev.secret_snapshot} in revision {desired}",
+            key,
         )
     p.event(
         "Normal",
         "RolloutStarted",
         f"rolling out revision {desired}" + (f" (from {view.current})" if view.current else ""),
+        key,
     )
+    # Intent first: from here on the status says Progressing (not Ready) on `desired`, so nothing reads
+    # Stable while the pod template changes; if the pass dies before the patch below, GATE re-applies it.
+    p.status = rollout.record_start(p.status, desired, p.stamp, spec.healthGate)
+    await _commit(rt, p)
+    await _ensure(rt, render.render_service(bot))
+    await _apply_statefulset(rt, p, spec, rev)
 
 
-async def _gate_step(rt: Runtime, p: Pass, state: GateState, policy: Any) -> GateState:
+async def _gate_step(rt: Runtime, p: Pass, spec: TradingBotSpec, state: GateState) -> GateState:
+    policy = spec.healthGate
     if not gate.is_due(state, p.now):
         return gate.check_deadline(state, p.now, policy)
     # A probe may not outlast the period (as kubelet's timeoutSeconds <= periodSeconds): a hanging
@@ -247,6 +270,10 @@ async def _gate_step(rt: Runtime, p: Pass, state: GateState, policy: Any) -> Gat
     probe = await _probe(
         rt, p, state.revision, limit_seconds=min(rt.settings.probe_timeout_seconds, policy.periodSeconds)
     )
+    if probe.result is ProbeResult.PENDING:
+        # No pod of the gated revision yet: maybe the StatefulSet was never patched (the pass that
+        # recorded the rollout died, or its patch failed). A GET while pending, a patch only if so.
+        await _ensure_workload(rt, p, spec, state.revision)
     new = gate.record(state, probe.result, p.now, policy)
     if probe.monitor_status:
         p.status["monitorStatus"] = probe.monitor_status
@@ -270,50 +297,28 @@ async def _probe(rt: Runtime, p: Pass, revision: str, limit_seconds: float | Non
 async def _fail(rt: Runtime, p: Pass, spec: TradingBotSpec, view: RolloutView, action: Action) -> None:
     failed_rev = view.current
     reason = view.gate.reason if view.gate else "health gate failed"
-    p.status["failedRevisions"] = list(
-        rollout.add_failed(view.failed, failed_rev, rt.settings.failed_revisions_limit)
-    )
-    p.event("Warning", "GateFailed", f"revision {failed_rev} failed the health gate: {reason}")
+    key = rollout.transition_key(view)
+    limit = rt.settings.failed_revisions_limit
+    p.event("Warning", "GateFailed", f"revision {failed_rev} failed the health gate: {reason}", key)
     if action is Action.ROLLBACK:
         history = await _history(rt, p.bot)
         stable = next((r for r in history if r.revision == view.stable), None)
         if stable is not None:
-            await _apply_statefulset(rt, p, spec, stable)
-            p.status["currentRevision"] = stable.revision
-            p.status["lastRollback"] = {
-                "fromRevision": failed_rev,
-                "toRevision": stable.revision,
-                "reason": reason,
-                "time": p.now_iso,
-            }
-            p.status["phase"] = Phase.ROLLED_BACK.value
-            p.condition(cond.PROGRESSING, "False", "RolledBack", f"rolled back to revision {stable.revision}")
-            p.condition(
-                cond.DEGRADED,
-                "True",
-                "RolledBack",
-                f"revision {failed_rev} failed the health gate ({reason}); rolled back to {stable.revision}",
-            )
-            p.condition(
-                cond.READY, "False", "RolledBack", f"waiting for revision {stable.revision} to answer healthy"
-            )
             p.event(
                 "Warning",
                 "RolledBack",
                 f"rolled back from revision {failed_rev} to stable revision {stable.revision}",
+                key,
             )
+            # Intent first: the rollback is in the status before the StatefulSet goes back; if the pass
+            # dies in between, the next one HOLDs the failed revision and re-applies the stable one.
+            p.status = rollout.record_rollback(p.status, failed_rev, stable.revision, reason, p.stamp, limit)
+            await _commit(rt, p)
             rt.metrics.rollbacks.labels(namespace=p.bot.namespace, name=p.bot.name).inc()
+            await _apply_statefulset(rt, p, spec, stable)
             await _prune(rt, p, spec)
             return
-    p.status["phase"] = Phase.FAILED.value
-    p.condition(cond.PROGRESSING, "False", "GateFailed", f"revision {failed_rev} failed the health gate")
-    p.condition(
-        cond.DEGRADED,
-        "True",
-        "GateFailed",
-        f"revision {failed_rev} failed the health gate ({reason}) and there is no stable revision",
-    )
-    p.condition(cond.READY, "False", "GateFailed", f"revision {failed_rev} is not healthy")
+    p.status = rollout.record_failure(p.status, failed_rev, reason, p.stamp, limit)
 
 
 async def _observe(rt: Runtime, p: Pass, current: str, policy: Any) -> None:
@@ -376,6 +381,7 @@ async def _ensure_workload(rt: Runtime, p: Pass, spec: TradingBotSpec, current: 
     rev = next((r for r in await _history(rt, p.bot) if r.revision == current), None)
     if rev is not None:
         log.info("repairing StatefulSet of %s/%s to revision %s", p.bot.namespace, p.bot.name, current)
+        await _ensure(rt, render.render_service(p.bot))
         await _apply_statefulset(rt, p, spec, rev)
 
 
@@ -399,14 +405,20 @@ async def _prune(rt: Runtime, p: Pass, spec: TradingBotSpec) -> None:
                 await rt.api.delete(kind, bot.namespace, obj["metadata"]["name"])
 
 
-async def _write_status(rt: Runtime, p: Pass, old: dict[str, Any]) -> None:
-    if p.status != old:
-        patch = {k: v for k, v in p.status.items() if old.get(k) != v}
-        patch.update({k: None for k in old if k not in p.status})
-        await rt.api.patch("TradingBot", p.bot.namespace, p.bot.name, {"status": patch}, subresource="status")
-    for type_, reason, message in p.events:
-        log.info("%s/%s: %s %s", p.bot.namespace, p.bot.name, reason, message)
+async def _commit(rt: Runtime, p: Pass) -> None:
+    """Post the pass's queued Events, then write what changed in the status since the last write."""
+    for ev in p.events:
+        log.info("%s/%s: %s %s", p.bot.namespace, p.bot.name, ev.reason, ev.message)
         try:
-            await rt.api.event(p.body, type_, reason, message)
-        except Exception:  # an Event is best effort; the status already says it
-            log.exception("posting event %s failed", reason)
+            # Named after the transition: found if a pass that died before its status write posted it.
+            if await rt.api.get("Event", p.bot.namespace, ev.name) is None:
+                await rt.api.event(p.body, ev.type, ev.reason, ev.message, name=ev.name)
+        except Exception:  # an Event is best effort; the status write below must not depend on it
+            log.exception("posting event %s failed", ev.reason)
+    p.events = []
+    p.status["observedGeneration"] = p.generation
+    if p.status != p.written:
+        patch = {k: v for k, v in p.status.items() if p.written.get(k) != v}
+        patch.update({k: None for k in p.written if k not in p.status})
+        await rt.api.patch("TradingBot", p.bot.namespace, p.bot.name, {"status": patch}, subresource="status")
+        p.written = copy.deepcopy(p.status)

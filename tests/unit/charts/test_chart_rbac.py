@@ -22,7 +22,7 @@ ROLE: dict[tuple[str, str], set[str]] = {
     ("", "secrets"): {"get", "list", "watch", "create", "delete"},
     ("", "services"): {"get", "create"},
     ("", "pods"): {"get"},
-    ("", "events"): {"create"},
+    ("", "events"): {"get", "create"},
 }
 CLUSTER_ROLE: dict[tuple[str, str], set[str]] = {
     ("apiextensions.k8s.io", "customresourcedefinitions"): {"list", "watch"},
