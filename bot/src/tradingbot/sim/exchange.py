@@ -321,6 +321,28 @@ class Exchange:
             )
         return tif
 
+    def _entry(
+        self,
+        api_key: str,
+        symbol: str,
+        side: str,
+        execution_type: str,
+        size: Decimal | None,
+        price: Decimal | None,
+        time_in_force: str | None,
+    ) -> tuple[SymbolSpec, str, Decimal | None, str]:
+        """What every order entry checks, in the order the first bad field is reported.
+
+        ``size`` is None for an order whose size comes from its settle list, checked by the caller.
+        Returns the symbol's rules, the side, the price (None for MARKET) and the time in force.
+        """
+        self._account(api_key)
+        spec = self._spec(symbol)
+        side = self._side(side)
+        if size is not None:
+            self._size(spec, size)
+        return spec, side, self._price(spec, execution_type, price), self._tif(execution_type, time_in_force)
+
     # ---------------------------------------------------------------- order entry
     def place_order(
         self,
@@ -332,12 +354,9 @@ class Exchange:
         price: Decimal | None = None,
         time_in_force: str | None = None,
     ) -> tuple[Order, list[PrivateEvent]]:
-        account = self._account(api_key)
-        spec = self._spec(symbol)
-        side = self._side(side)
-        size = self._size(spec, size)
-        price = self._price(spec, execution_type, price)
-        tif = self._tif(execution_type, time_in_force)
+        spec, side, price, tif = self._entry(
+            api_key, symbol, side, execution_type, size, price, time_in_force
+        )
         market = self.markets[symbol]
         # Margin is checked against what the order would cost: the taker fills now, the rest at its limit.
         fills = market.take(side, size, price, dry_run=True)
@@ -350,7 +369,7 @@ class Exchange:
             ) * rest
         fee_rate = max(spec.taker_fee, spec.maker_fee)
         needed = notional / self.leverage + notional * fee_rate
-        available = self.margin(account.api_key)["available"]
+        available = self.margin(api_key)["available"]
         if needed > available:
             raise ExchangeError(
                 "ERR-201", f"order needs {jpy(needed)} JPY of margin; available {available} JPY"
@@ -368,11 +387,9 @@ class Exchange:
         price: Decimal | None = None,
         time_in_force: str | None = None,
     ) -> tuple[Order, list[PrivateEvent]]:
-        self._account(api_key)
-        spec = self._spec(symbol)
-        side = self._side(side)
-        price = self._price(spec, execution_type, price)
-        tif = self._tif(execution_type, time_in_force)
+        spec, side, price, tif = self._entry(
+            api_key, symbol, side, execution_type, None, price, time_in_force
+        )
         if not settle:
             raise ExchangeError("ERR-5106", "settlePosition is empty; give [{positionId, size}]")
         total = Decimal(0)
@@ -406,12 +423,9 @@ class Exchange:
         price: Decimal | None = None,
         time_in_force: str | None = None,
     ) -> tuple[Order, list[PrivateEvent]]:
-        self._account(api_key)
-        spec = self._spec(symbol)
-        side = self._side(side)
-        size = self._size(spec, size)
-        price = self._price(spec, execution_type, price)
-        tif = self._tif(execution_type, time_in_force)
+        _spec, side, price, tif = self._entry(
+            api_key, symbol, side, execution_type, size, price, time_in_force
+        )
         allocations: list[list[Any]] = []
         remaining = size
         for pos in sorted(self.open_positions(api_key, symbol), key=lambda p: p.position_id):
