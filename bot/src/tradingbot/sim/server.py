@@ -84,6 +84,11 @@ def _ids(params: Params, name: str) -> list[int]:
     return [_int(part.strip(), name) for part in raw.split(",")]
 
 
+def _limit_terms(params: Params) -> tuple[Decimal | None, str | None]:
+    """price and timeInForce of an order entry (both optional)."""
+    return _decimal(params, "price", required=False), _text(params, "timeInForce", required=False)
+
+
 def _page(params: Params) -> tuple[int, int]:
     page = _int(params.get("page", "1"), "page")
     count = _int(params.get("count", "100"), "count")
@@ -345,19 +350,21 @@ class SimServer:
         symbols = [self._market(params)] if "symbol" in params else list(self.sim.exchange.markets)
         return {"list": [v for s in symbols for v in self.sim.exchange.summaries(key, s)]}, []
 
+    # Order entries read symbol, side, executionType, then size, then price and timeInForce: a request
+    # with several bad fields always reports the same one first.
+    def _order_terms(self, params: Params) -> tuple[str, str, str]:
+        """symbol, side and executionType of an order entry."""
+        return self._market(params), _text(params, "side") or "", _text(params, "executionType") or ""
+
     def post_order(self, key: str, params: Params) -> Result:
         if params.get("settleType") not in (None, "OPEN"):
             raise BadRequestError(
                 "POST /v1/order opens positions; close with /v1/closeOrder or /v1/closeBulkOrder"
             )
+        symbol, side, execution_type = self._order_terms(params)
+        size = _decimal(params, "size") or Decimal(0)
         order, events = self.sim.exchange.place_order(
-            key,
-            self._market(params),
-            _text(params, "side") or "",
-            _text(params, "executionType") or "",
-            _decimal(params, "size") or Decimal(0),
-            _decimal(params, "price", required=False),
-            _text(params, "timeInForce", required=False),
+            key, symbol, side, execution_type, size, *_limit_terms(params)
         )
         return str(order.order_id), events
 
@@ -370,26 +377,17 @@ class SimServer:
             size = _decimal(item, "size")
             assert size is not None
             settle.append((_int(item.get("positionId"), "positionId"), size))
+        symbol, side, execution_type = self._order_terms(params)
         order, events = self.sim.exchange.close_order(
-            key,
-            self._market(params),
-            _text(params, "side") or "",
-            _text(params, "executionType") or "",
-            settle,
-            _decimal(params, "price", required=False),
-            _text(params, "timeInForce", required=False),
+            key, symbol, side, execution_type, settle, *_limit_terms(params)
         )
         return str(order.order_id), events
 
     def post_close_bulk(self, key: str, params: Params) -> Result:
+        symbol, side, execution_type = self._order_terms(params)
+        size = _decimal(params, "size") or Decimal(0)
         order, events = self.sim.exchange.close_bulk_order(
-            key,
-            self._market(params),
-            _text(params, "side") or "",
-            _text(params, "executionType") or "",
-            _decimal(params, "size") or Decimal(0),
-            _decimal(params, "price", required=False),
-            _text(params, "timeInForce", required=False),
+            key, symbol, side, execution_type, size, *_limit_terms(params)
         )
         return str(order.order_id), events
 
