@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -21,6 +21,7 @@ def _as_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+ItemT = TypeVar("ItemT")
 
 
 class Side(StrEnum):
@@ -115,9 +116,15 @@ class Trade(WireModel):
     timestamp: UtcDatetime
 
 
-class TradesPage(WireModel):
+class Page(WireModel, Generic[ItemT]):
+    """`{"pagination"?, "list": [...]}`; GMO's `{}` (no list) for nothing parses as an empty list."""
+
     pagination: Pagination | None = None
-    items: list[Trade] = Field(default_factory=list, alias="list")
+    items: list[ItemT] = Field(default_factory=list, alias="list")
+
+
+class TradesPage(Page[Trade]):
+    pass
 
 
 class SymbolInfo(WireModel):
@@ -204,21 +211,16 @@ class PositionSummary(WireModel):
     symbol: str
 
 
-class OrderList(WireModel):
-    """`{"pagination"?, "list": [...]}`; GMO's `{}` (no list) for nothing parses as an empty list."""
-
-    pagination: Pagination | None = None
-    items: list[Order] = Field(default_factory=list, alias="list")
+class OrderList(Page[Order]):
+    pass
 
 
-class ExecutionList(WireModel):
-    pagination: Pagination | None = None
-    items: list[Execution] = Field(default_factory=list, alias="list")
+class ExecutionList(Page[Execution]):
+    pass
 
 
-class PositionList(WireModel):
-    pagination: Pagination | None = None
-    items: list[Position] = Field(default_factory=list, alias="list")
+class PositionList(Page[Position]):
+    pass
 
 
 class PositionSummaryList(WireModel):
