@@ -70,21 +70,24 @@ class MaCrossStrategy:
 
 def rebalance(view: MarketView, target: Decimal, *, reason: str) -> list[Decision]:
     """Decisions that move the exposure of ``view`` to the signed net ``target``."""
-    decisions: list[Decision] = []
-    long, short = view.long, view.short
     if target >= 0:
-        if short > 0:
-            decisions.append(Decision(view.symbol, "BUY", short, "close", reason))
-        if long > target:
-            decisions.append(Decision(view.symbol, "SELL", long - target, "close", reason))
-        elif target > long:
-            decisions.append(Decision(view.symbol, "BUY", target - long, "open", reason))
-    else:
-        want_short = -target
-        if long > 0:
-            decisions.append(Decision(view.symbol, "SELL", long, "close", reason))
-        if short > want_short:
-            decisions.append(Decision(view.symbol, "BUY", short - want_short, "close", reason))
-        elif want_short > short:
-            decisions.append(Decision(view.symbol, "SELL", want_short - short, "open", reason))
+        return _toward(view.symbol, view.long, view.short, target, ("BUY", "SELL"), reason)
+    return _toward(view.symbol, view.short, view.long, -target, ("SELL", "BUY"), reason)
+
+
+def _toward(
+    symbol: str, held: Decimal, opposite: Decimal, want: Decimal, sides: tuple[str, str], reason: str
+) -> list[Decision]:
+    """Close all of ``opposite``, then bring ``held`` to ``want``; ``sides`` = (adds to held, reduces held).
+
+    The long and short cases are mirror images, so one body serves both (GMO keeps the two sides apart).
+    """
+    grow, shrink = sides
+    decisions: list[Decision] = []
+    if opposite > 0:
+        decisions.append(Decision(symbol, grow, opposite, "close", reason))
+    if held > want:
+        decisions.append(Decision(symbol, shrink, held - want, "close", reason))
+    elif want > held:
+        decisions.append(Decision(symbol, grow, want - held, "open", reason))
     return decisions
