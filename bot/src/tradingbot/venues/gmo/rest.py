@@ -42,6 +42,7 @@ from tradingbot.venues.gmo.models import (
     OrderBook,
     OrderList,
     OrderRequest,
+    Page,
     Position,
     PositionList,
     PositionSummary,
@@ -61,6 +62,7 @@ from tradingbot.venues.gmo.symbols import SymbolRules
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # GMO accepts at most 10 ids in one orders/executions query.
 _IDS_PER_QUERY = 10
@@ -362,16 +364,20 @@ class GmoRestClient:
             orders.extend(self._model(OrderList, data, "GET /v1/orders").items)
         return orders
 
-    async def get_active_orders(self, symbol: str) -> list[Order]:
-        orders: list[Order] = []
+    async def _every_page(self, path: str, symbol: str, model: type[Page[T]]) -> list[T]:
+        """All items of a paged listing for ``symbol``: pages of _PAGE_SIZE until a short one."""
+        found: list[T] = []
         for page in range(1, _MAX_PAGES + 1):
             params = {"symbol": symbol, "page": page, "count": _PAGE_SIZE}
-            data = await self._read("/v1/activeOrders", private=True, params=params)
-            items = self._model(OrderList, data, "GET /v1/activeOrders").items
-            orders.extend(items)
+            data = await self._read(path, private=True, params=params)
+            items = self._model(model, data, f"GET {path}").items
+            found.extend(items)
             if len(items) < _PAGE_SIZE:
                 break
-        return orders
+        return found
+
+    async def get_active_orders(self, symbol: str) -> list[Order]:
+        return await self._every_page("/v1/activeOrders", symbol, OrderList)
 
     async def get_executions(
         self, *, order_id: int | None = None, execution_ids: Sequence[int] | None = None
@@ -395,15 +401,7 @@ class GmoRestClient:
         return self._model(ExecutionList, data, "GET /v1/latestExecutions").items
 
     async def get_open_positions(self, symbol: str) -> list[Position]:
-        positions: list[Position] = []
-        for page in range(1, _MAX_PAGES + 1):
-            params = {"symbol": symbol, "page": page, "count": _PAGE_SIZE}
-            data = await self._read("/v1/openPositions", private=True, params=params)
-            items = self._model(PositionList, data, "GET /v1/openPositions").items
-            positions.extend(items)
-            if len(items) < _PAGE_SIZE:
-                break
-        return positions
+        return await self._every_page("/v1/openPositions", symbol, PositionList)
 
     async def get_position_summary(self, symbol: str) -> list[PositionSummary]:
         data = await self._read("/v1/positionSummary", private=True, params={"symbol": symbol})
