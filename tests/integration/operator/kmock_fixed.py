@@ -12,6 +12,8 @@ it is pinned to kmock 0.8.x. What it adds over the stock emulator:
 - a log of every write (method, path) for the "steady state writes nothing" assertion;
 - `changed`/`changed_event`: the keys written through the API, so a fake controller reacts to writes
   instead of rescanning every object;
+- `observers`: callables run synchronously right after each write is applied (before the next request
+  is served), so a test can check an invariant on every state the API server ever held;
 - matching a request to kmock's reactions looks at that request only (kmock 0.8 re-filters every request
   ever served for each new one: quadratic, ~6 s of CPU for 10 bots' cold start) and the request
   history is bounded to the last `REQUEST_HISTORY` requests;
@@ -25,9 +27,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import datetime
+import importlib.metadata
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import attrs
@@ -36,7 +39,9 @@ import kmock
 from kmock._internal import apps, enums, rendering
 
 _KMOCK_PIN = "0.8"
-assert kmock.__version__.startswith(_KMOCK_PIN), f"kmock_fixed.py is written against kmock {_KMOCK_PIN}.x"
+assert importlib.metadata.version("kmock").startswith(_KMOCK_PIN), (
+    f"kmock_fixed.py is written against kmock {_KMOCK_PIN}.x"
+)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REQUEST_HISTORY = 2000
@@ -57,6 +62,7 @@ class FixedEmulator(kmock.KubernetesEmulator):
     writes: list[tuple[str, str]] = attrs.field(factory=list, init=False)
     changed: list[Any] = attrs.field(factory=list, init=False)
     changed_event: asyncio.Event = attrs.field(factory=asyncio.Event, init=False)
+    observers: list[Callable[[], None]] = attrs.field(factory=list, init=False)
     _versions: Any = attrs.field(factory=lambda: itertools.count(1000), init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -101,6 +107,8 @@ class FixedEmulator(kmock.KubernetesEmulator):
     def _note_change(self, key: Any) -> None:
         self.changed.append(key)
         self.changed_event.set()
+        for observe in self.observers:
+            observe()
 
     async def _handle(self, request: rendering.Request) -> Any:
         if request.method.value.upper() in WRITE_METHODS:
@@ -215,7 +223,7 @@ def _patched(current: dict[str, Any], patch: Any, subresource: str | None) -> di
         new = _merge(base, dict(patch or {}))
     if subresource == "status":
         # Only .status changes through the status subresource.
-        result = _copy(current)
+        result: dict[str, Any] = _copy(current)
         result["status"] = new.get("status", {})
         return result
     # A main-resource write cannot change .status of a resource with a status subresource.

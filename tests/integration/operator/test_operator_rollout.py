@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import pytest
+from kmock_fixed import FixedEmulator
 from operator_harness import (
     CONFIGMAPS,
     EVENTS,
@@ -16,7 +17,6 @@ from operator_harness import (
     SERVICES,
     STS,
     TB,
-    FixedEmulator,
     OperatorRunner,
     condition,
     events,
@@ -201,11 +201,10 @@ async def test_secret_rotation_makes_new_gated_revision(k8s: FixedEmulator, oper
     )
     snapshots = {n for n in names(k8s, SECRETS) if n.startswith("bot1-secrets-")}
     new_snapshot = (snapshots - old_snapshots).pop()
-    assert get(k8s, SECRETS, new_snapshot)["immutable"] is True  # type: ignore[index]
-    pod = get(k8s, PODS, "bot1-0")
-    assert {"name": "secrets", "secret": {"secretName": new_snapshot, "defaultMode": 0o400}} in pod["spec"][
-        "volumes"
-    ]  # type: ignore[index]
+    assert (get(k8s, SECRETS, new_snapshot) or {})["immutable"] is True
+    pod = get(k8s, PODS, "bot1-0") or {}
+    volume = {"name": "secrets", "secret": {"secretName": new_snapshot, "defaultMode": 0o400}}
+    assert volume in pod["spec"]["volumes"]
     await eventually(lambda: events(k8s, "SecretsChanged"), what="SecretsChanged event")
 
 
@@ -224,7 +223,7 @@ async def test_rotation_to_broken_secret_rolls_back_to_old_snapshot(
     await put_secret_data(k8s, "gmo", key="broken-key", secret="s1")
     await eventually(lambda: status(k8s, "bot1").get("phase") == "RolledBack", what="rollback")
     await eventually(
-        lambda: get(k8s, PODS, "bot1-0")["spec"]["volumes"] == volumes, what="old snapshot mounted"
+        lambda: (get(k8s, PODS, "bot1-0") or {})["spec"]["volumes"] == volumes, what="old snapshot mounted"
     )
     await eventually(
         lambda: condition(k8s, "bot1", "Ready").get("status") == "True", what="healthy on old snapshot"
@@ -290,7 +289,8 @@ async def test_suspend_leaves_workload_alone(k8s: FixedEmulator, operator: Opera
     await patch_tb(k8s, "bot1", {"suspend": False})
     await eventually(
         lambda: (
-            get(k8s, STS, "bot1")["spec"]["template"]["spec"]["containers"][0]["image"] == "tradingbot:2.0"
+            (get(k8s, STS, "bot1") or {})["spec"]["template"]["spec"]["containers"][0]["image"]
+            == "tradingbot:2.0"
         ),
         what="rolled out after resume",
     )

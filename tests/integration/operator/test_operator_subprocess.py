@@ -18,11 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from kmock_fixed import FixedEmulator
 from operator_harness import (
     NS,
     FakeBot,
     FakeKubelet,
-    FixedEmulator,
     condition,
     eventually,
     health_template,

@@ -38,11 +38,13 @@ from operator_harness import (
     OperatorRunner,
     condition,
     eventually,
+    get,
     names,
     secret,
     status,
     tradingbot,
 )
+from tradingbot_operator.render import REVISION_LABEL
 
 pytestmark = pytest.mark.filterwarnings("ignore:read_binary is deprecated:DeprecationWarning")
 
@@ -53,9 +55,19 @@ WEBHOOK = "https://discord.example/api/webhooks/42/OpPlantedWEBHOOKtoken9"
 
 
 def _ready(k8s: FixedEmulator) -> bool:
+    """Ready/Stable on the revision the StatefulSet runs: current == stable == its revision annotation.
+
+    The operator records a rollout in the status before it patches the StatefulSet and says Stable only
+    after the gate passed and the history was pruned; Ready/Stable alone (or with the StatefulSet's
+    image) can still be the previous revision's status, one pass before the prune."""
+    st = status(k8s, "bot1")
+    sts = get(k8s, STS, "bot1") or {}
+    revision = (sts.get("metadata", {}).get("annotations") or {}).get(REVISION_LABEL)
     return (
         condition(k8s, "bot1", "Ready").get("status") == "True"
-        and status(k8s, "bot1").get("phase") == "Stable"
+        and st.get("phase") == "Stable"
+        and bool(st.get("stableRevision"))
+        and st.get("currentRevision") == st.get("stableRevision") == revision
     )
 
 
@@ -143,8 +155,7 @@ async def run_operator_faults(
                 await asyncio.sleep(rng.uniform(0.0, 0.6))  # the stop point (mid-rollout or mid-gate)
                 await operator.stop()
                 await operator.start()
-            await eventually(lambda: _ready(k8s) and status(k8s, "bot1").get("stableRevision") is not None
-                             and _image_of_stable(k8s) == f"tradingbot:1.{n + 1}",  # noqa: B023
+            await eventually(lambda: _ready(k8s) and _image_of_stable(k8s) == f"tradingbot:1.{n + 1}",  # noqa: B023
                              timeout=60, what=f"update {n + 1} stable")  # fmt: skip
         conflict.enabled = server_error.enabled = False
     finally:
@@ -155,13 +166,19 @@ async def run_operator_faults(
     revisions = {n for n in names(k8s, REVISIONS) if n.startswith("bot1")}
     assert worst[0] <= 1, f"{worst[0]} pods of one bot at once"
     assert len(names(k8s, STS)) == 1
-    # One ControllerRevision per spec revision: nothing created twice. Events are best effort (a POST of
-    # an Event that got an injected 500 is not retried, as in Kubernetes), so they may be fewer, never more.
+    # One ControllerRevision per spec revision: nothing created twice. Events are named after their
+    # transition (a repeated pass finds its Event), so never two per revision; an Event POST that got an
+    # injected 500 is not retried (best effort, as in Kubernetes), so they may be fewer.
     kept = min(updates + 1, 5)  # revisionHistoryLimit defaults to 5: older revisions are pruned
     assert len(revisions) == kept, f"{len(revisions)} revisions kept, expected {kept}"
     assert 1 <= len(rollouts) <= updates + 1, (
         f"{len(rollouts)} RolloutStarted events for {updates + 1} revisions"
     )
+    per_revision: dict[str, int] = {}
+    for event in rollouts:
+        revision = str(event.get("message", "")).split()[3]  # "rolling out revision <rev> ..."
+        per_revision[revision] = per_revision.get(revision, 0) + 1
+    assert all(c == 1 for c in per_revision.values()), f"RolloutStarted per revision: {per_revision}"
     created = [p for m, p in k8s.writes if m == "POST" and p.endswith("/controllerrevisions")]
     assert len(created) == updates + 1, f"{len(created)} successful revision creates"
     logs = "\n".join(r.getMessage() for r in caplog.records)

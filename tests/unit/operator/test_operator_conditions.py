@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tradingbot_operator.conditions import get_condition, is_true, set_condition
 
 
@@ -35,7 +37,7 @@ def test_setting_the_same_condition_is_idempotent() -> None:
 
 
 def test_conditions_keep_a_stable_order() -> None:
-    conds: list = []
+    conds: list[dict[str, Any]] = []
     for type_ in ("SecretsReady", "Degraded", "Ready", "Progressing"):
         conds = set_condition(conds, type_, "True", "R", "", now="T", generation=1)
     assert [c["type"] for c in conds] == ["Ready", "Progressing", "Degraded", "SecretsReady"]

@@ -12,9 +12,10 @@ import sys
 from typing import Any
 
 import celpy
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
+from celpy.adapter import json_to_cel
 from tradingbot_operator.crd import CEL_RULES, build_crd
 from tradingbot_operator.spec import TradingBotSpec
 
@@ -55,9 +56,9 @@ def cel_errors(new: Any, schema: dict[str, Any], old: Any = None, path: str = "s
     for rule in schema.get("x-kubernetes-validations", []):
         if "oldSelf" in rule["rule"] and old is None:
             continue
-        activation = {"self": celpy.json_to_cel(typed(new, schema))}
+        activation = {"self": json_to_cel(typed(new, schema))}
         if old is not None:
-            activation["oldSelf"] = celpy.json_to_cel(typed(old, schema))
+            activation["oldSelf"] = json_to_cel(typed(old, schema))
         result = CEL.program(CEL.compile(rule["rule"])).evaluate(activation)
         if not bool(result):
             errors.append(f"{path}: {rule['message']}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import kubernetes_validate
+import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 from tradingbot_operator import render, revisions
 from tradingbot_operator.crd import build_crd

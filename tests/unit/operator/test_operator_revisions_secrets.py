@@ -102,10 +102,9 @@ def pod(revision: str, **status: Any) -> dict[str, Any]:
 def test_pod_target_states() -> None:
     template = OperatorSettings().health_url_template
     assert pod_target(BOT, "r1", None, template) == Probe(ProbeResult.PENDING, "pod not created yet")
-    assert (
-        pod_target(BOT, "r1", pod("r0", phase="Running", podIP="10.0.0.1"), template).result
-        is ProbeResult.PENDING
-    )  # type: ignore[union-attr]
+    other = pod_target(BOT, "r1", pod("r0", phase="Running", podIP="10.0.0.1"), template)
+    assert isinstance(other, Probe)
+    assert other.result is ProbeResult.PENDING
     waiting = pod(
         "r1",
         phase="Pending",
