@@ -37,8 +37,8 @@ def sts_secret_values(k8s: FaultyEmulator) -> set[str]:
 def settled(k8s: FaultyEmulator, image: str, key: str) -> bool:
     """Ready/Stable on the newest spec and secret data: the change went all the way through the gate.
 
-    The StatefulSet's revision must be the stable one: the operator patches the StatefulSet before it
-    writes the status, so in between the old revision's Stable status and the new pod template coexist."""
+    The StatefulSet's revision must be the stable one too: the operator records a rollout in status before
+    it patches the StatefulSet, so current == stable == the StatefulSet's revision means it went through."""
     st = status(k8s, "bot1")
     tb = get(k8s, TB, "bot1") or {}
     sts = get(k8s, STS, "bot1") or {}

@@ -16,8 +16,9 @@ operator at a seeded point, then a new process:
 The new process must finish the rollout (Ready/Stable on the newest image and secret data), a gate
 interrupted half way must resume from status.gate (same start, same revision) and pass, and nothing is
 done twice: one successful ControllerRevision create per change, one snapshot Secret per secret data,
-no create of an object that already existed, at most one RolloutStarted event per revision (an Event
-the killed process never posted is lost: Events are best effort), one StatefulSet, at most one Pod at
+no create of an object that already existed, at most one RolloutStarted event per revision (Events are
+named per transition and posted before its status write, so a restarted pass finds rather than repeats
+them), one StatefulSet, at most one Pod at
 any sampled moment. Every operator process's stdout/stderr, and every object but the Secrets, must not
 contain any planted value (plain, base64, base64url, URL-encoded).
 """
