@@ -238,7 +238,8 @@ wait_healthy() {
 check_sources() {
   # $1: expected sources as key=source,... ; the placeholder values must not appear in the output.
   local out
-  out=$(docker-compose exec -T bot python -m tradingbot check-config 2>&1) || fail "check-config failed in the container"
+  # stdout only: the JSON document (check-config's verdict line and compose's own notes go to stderr).
+  out=$(docker-compose exec -T bot python -m tradingbot check-config 2>/dev/null) || fail "check-config failed in the container"
   python - "$1" "$out" "$key_value" "$secret_value" <<'PY' || fail "secret sources in the container are not $1"
 import json, sys
 want = dict(item.split("=") for item in sys.argv[1].split(","))
@@ -246,7 +247,10 @@ out = sys.argv[2]
 for planted in sys.argv[3:]:
     if planted in out:
         sys.exit("a secret value appeared in check-config output")
-got = json.loads(out[: out.rindex("}") + 1])["secrets"]
+try:
+    got = json.loads(out[out.index("{") : out.rindex("}") + 1])["secrets"]
+except ValueError:
+    sys.exit(f"check-config printed no settings document; its stdout began: {out[:300]!r}")
 bad = {k: got[k]["source"] for k in want if got[k]["source"] != want[k]}
 print(f"[e2e-compose] secret sources in the container: { {k: v['source'] for k, v in got.items()} }")
 sys.exit(f"unexpected sources: {bad}" if bad else 0)
