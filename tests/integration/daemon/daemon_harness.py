@@ -56,11 +56,13 @@ async def simulator(**overrides: object) -> AsyncIterator[Simulator]:
 
 
 @asynccontextmanager
-async def running_daemon(env: Mapping[str, str], **kwargs: object) -> AsyncIterator[Daemon]:
+async def running_daemon(
+    env: Mapping[str, str], *, timing: DaemonTiming = FAST, **kwargs: object
+) -> AsyncIterator[Daemon]:
     settings = load_settings(env)
     # Port 0: the daemon binds a free port (the ops server reports it).
     settings = settings.model_copy(update={"http_port": 0})
-    daemon = Daemon(settings, timing=FAST, **kwargs)  # type: ignore[arg-type]
+    daemon = Daemon(settings, timing=timing, **kwargs)  # type: ignore[arg-type]
     ready = asyncio.Event()
 
     async def on_ready(_: Daemon) -> None:

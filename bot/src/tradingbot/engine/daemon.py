@@ -36,6 +36,7 @@ from tradingbot.ops.audit import AuditLog
 from tradingbot.ops.health import HealthReport, ReconciliationSummary, RiskSummary
 from tradingbot.ops.http import OpsServer
 from tradingbot.ops.lock import InstanceLock
+from tradingbot.ops.logging import SecretRedactor
 from tradingbot.ops.metrics import BotMetrics, MetricsClientObserver
 from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus, derive_monitor_status
@@ -70,6 +71,10 @@ class DaemonTiming:
     progress_every: float = 5.0
     recheck_mismatch_every: float = 5.0
     settle_after: float = 5.0
+    # /healthz turns 503 when the trading loop has not completed an iteration for this long while the
+    # streams still look connected (a stuck loop must not look ready). Quiet markets are caught earlier by
+    # the public stream's stale detection (reconnecting), so this only fires on a wedged loop.
+    max_loop_age: float = 60.0
 
 
 def _now() -> datetime:
@@ -582,13 +587,25 @@ class Daemon:
         try:
             if install_signals:
                 self._install_signals()
-            self.audit = AuditLog(s.audit_log_path, s.audit_log_max_bytes, s.audit_log_retention)
+            # Audit lines carry no secret by construction; the redactor is the second line of defence.
+            self.audit = AuditLog(
+                s.audit_log_path,
+                s.audit_log_max_bytes,
+                s.audit_log_retention,
+                redact=SecretRedactor(s.secret_values()).redact,
+            )
             halt = self.halts.load()
             self.halted = halt.halted
             self.metrics.set_halted(self.halted)
             self.notifier = DiscordNotifier(s.discord_webhook_url, metrics=self.metrics)
             await self.notifier.start()
-            self.ops = OpsServer(s.http_host, s.http_port, self.health, self.metrics)
+            self.ops = OpsServer(
+                s.http_host,
+                s.http_port,
+                self.health,
+                self.metrics,
+                max_loop_age=timedelta(seconds=self.timing.max_loop_age),
+            )
             await self.ops.start()
             self._status_changed()
             await asyncio.to_thread(self.artifacts.write_progress, self._progress())
