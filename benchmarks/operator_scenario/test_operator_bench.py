@@ -21,7 +21,6 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 import pytest
-import yaml
 from operator_harness import (  # type: ignore[import-not-found]
     NS,
     STS,
@@ -33,6 +32,7 @@ from operator_harness import (  # type: ignore[import-not-found]
     health_template,
     status,
     tradingbot,
+    write_kubeconfig,
 )
 
 BOTS = int(os.environ.get("BENCH_OPERATOR_BOTS", "200"))
@@ -101,13 +101,7 @@ async def test_operator_200_bots(
     for name in names:
         resp = await k8s.post(TB_PATH, json=tradingbot(name=name, healthGate=dict(GATE)))
         assert resp.status < 300, await resp.text()
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "kmock",
-        "clusters": [{"name": "kmock", "cluster": {"server": str(k8s.url).rstrip("/")}}],
-        "users": [{"name": "bench", "user": {"token": "not-a-secret"}}],
-        "contexts": [{"name": "kmock", "context": {"cluster": "kmock", "user": "bench"}}],
-    }))  # fmt: skip
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", str(k8s.url).rstrip("/"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRADINGBOT_OPERATOR_")}
     env.update({
         "KUBECONFIG": str(kubeconfig),

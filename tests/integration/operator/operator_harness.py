@@ -25,6 +25,7 @@ import aiohttp.web
 import kmock
 import kopf
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -354,3 +355,20 @@ def tradingbot(name: str = "bot1", image: str = "tradingbot:1.0", **spec: Any) -
 
 
 Create = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+def write_kubeconfig(path: Path, server: str) -> Path:
+    """A kubeconfig that points an operator process at the emulated API (the token is a placeholder)."""
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "kmock",
+                "clusters": [{"name": "kmock", "cluster": {"server": server}}],
+                "users": [{"name": "test", "user": {"token": "not-a-secret"}}],
+                "contexts": [{"name": "kmock", "context": {"cluster": "kmock", "user": "test"}}],
+            }
+        )
+    )
+    return path

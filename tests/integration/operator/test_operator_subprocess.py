@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from kmock_fixed import FixedEmulator
 from operator_harness import (
     NS,
@@ -28,6 +27,7 @@ from operator_harness import (
     health_template,
     status,
     tradingbot,
+    write_kubeconfig,
 )
 from operator_harness import (
     events as events_of,
@@ -41,23 +41,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def kubeconfig(tmp_path: Path, server: str) -> Path:
-    path = tmp_path / "kubeconfig"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "current-context": "kmock",
-                "clusters": [{"name": "kmock", "cluster": {"server": server}}],
-                "users": [{"name": "test", "user": {"token": "not-a-secret"}}],
-                "contexts": [{"name": "kmock", "context": {"cluster": "kmock", "user": "test"}}],
-            }
-        )
-    )
-    return path
 
 
 @contextlib.asynccontextmanager
@@ -82,7 +65,7 @@ def base_env(tmp_path: Path, k8s: FixedEmulator, bot: FakeBot, metrics_port: int
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRADINGBOT_OPERATOR_")}
     env.update(
         {
-            "KUBECONFIG": str(kubeconfig(tmp_path, str(k8s.url).rstrip("/"))),
+            "KUBECONFIG": str(write_kubeconfig(tmp_path / "kubeconfig", str(k8s.url).rstrip("/"))),
             "TRADINGBOT_OPERATOR_HEALTH_URL_TEMPLATE": health_template(bot),
             "TRADINGBOT_OPERATOR_METRICS_HOST": "127.0.0.1",
             "TRADINGBOT_OPERATOR_METRICS_PORT": str(metrics_port),

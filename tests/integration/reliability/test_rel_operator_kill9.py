@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from operator_harness import (
     EVENTS,
     SECRETS,
@@ -49,6 +48,7 @@ from operator_harness import (
     secret,
     status,
     tradingbot,
+    write_kubeconfig,
 )
 from rel_operator_emulator import FaultyEmulator
 from rel_operator_scenario import REFS, SECRET_PATH, TB_PATH, merge_patch, post, sample_pods, settled
@@ -104,22 +104,6 @@ def leak_hits(values: list[str], texts: dict[str, str]) -> list[str]:
     ]
 
 
-def kubeconfig(path: Path, server: str) -> Path:
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "current-context": "kmock",
-                "clusters": [{"name": "kmock", "cluster": {"server": server}}],
-                "users": [{"name": "test", "user": {"token": "not-a-secret"}}],
-                "contexts": [{"name": "kmock", "context": {"cluster": "kmock", "user": "test"}}],
-            }
-        )
-    )
-    return path
-
-
 class Operators:
     """Starts operator processes one after another; each one's output goes to its own file."""
 
@@ -128,7 +112,7 @@ class Operators:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRADINGBOT_OPERATOR_")}
         env.update(
             {
-                "KUBECONFIG": str(kubeconfig(tmp_path / "kubeconfig", str(k8s.url).rstrip("/"))),
+                "KUBECONFIG": str(write_kubeconfig(tmp_path / "kubeconfig", str(k8s.url).rstrip("/"))),
                 "TRADINGBOT_OPERATOR_HEALTH_URL_TEMPLATE": health_template(bot),
                 "TRADINGBOT_OPERATOR_METRICS_PORT": "0",
                 "TRADINGBOT_OPERATOR_PROBE_TIMEOUT_SECONDS": "1",
