@@ -24,12 +24,12 @@ from typing import Any
 
 import httpx
 from aiohttp import web
+from tradingbot.app import Daemon, DaemonTiming
 from tradingbot.config import load_settings
-from tradingbot.engine.daemon import Daemon, DaemonTiming
+from tradingbot.exchange import FeedState
 from tradingbot.sim import SimConfig, Simulator
 from tradingbot.sim.hub import Connection, Hub
 from tradingbot.strategy import Decision, MarketView
-from tradingbot.venues.gmo import StreamState
 
 from benchmarks.report import Figure, RunQueueClock, summary
 
@@ -153,7 +153,7 @@ async def _measure(var_dir: Path) -> dict[str, Any]:
     try:
         await _until(
             lambda: (
-                daemon.streams["public"] is StreamState.CONNECTED
+                daemon.streams["public"] is FeedState.CONNECTED
                 and sim.hub.wants("ticker", SYMBOL)
                 and daemon.reconciliation.ok
                 and daemon.trading_allowed()

@@ -14,7 +14,7 @@ from benchmarks.report import Figure, summary
 
 RUNS = 3
 # What `python -m tradingbot run` imports before it serves /healthz (cli -> daemon -> sim constants).
-RUN_IMPORTS = "import tradingbot.cli, tradingbot.engine.daemon, tradingbot.sim"
+RUN_IMPORTS = "import tradingbot.cli, tradingbot.app, tradingbot.sim"
 
 
 def _import_costs() -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import json
 import sys
@@ -30,8 +29,8 @@ def _settings_or_exit() -> object:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from tradingbot.app import run
     from tradingbot.config import Settings
-    from tradingbot.engine.daemon import Daemon
     from tradingbot.ops.lock import AlreadyRunning
     from tradingbot.ops.logging import SecretRedactor, configure_logging
 
@@ -39,7 +38,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     assert isinstance(settings, Settings)
     configure_logging(settings.log_level, redactor=SecretRedactor(settings.secret_values()))
     try:
-        return asyncio.run(Daemon(settings).run())
+        return run(settings)
     except AlreadyRunning as exc:
         print(f"tradingbot: refusing to start: {exc}", file=sys.stderr)
         return EXIT_LOCKED
@@ -57,9 +56,9 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_clear_halt(args: argparse.Namespace) -> int:
     from tradingbot.config import Settings
+    from tradingbot.engine.halt import HaltStore
     from tradingbot.ops.audit import AuditLog
     from tradingbot.ops.lock import AlreadyRunning, InstanceLock
-    from tradingbot.risk import HaltStore
 
     settings = _settings_or_exit()
     assert isinstance(settings, Settings)
@@ -97,6 +96,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from tradingbot.engine.replay import SAMPLE_EXPECTATION, SAMPLE_FILE, compare, replay
     from tradingbot.risk import RiskLimits
     from tradingbot.strategy import MaCrossParams, MaCrossStrategy
+    from tradingbot.venues.gmo.feeds import recorded
 
     settings = _settings_or_exit()
     assert isinstance(settings, Settings)
@@ -120,7 +120,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     size = Decimal(args.size) if args.size is not None else size
     strategy = MaCrossStrategy(MaCrossParams(fast, slow, size, limits.max_position_size))
     symbol = args.symbol or ("BTC_JPY" if args.file is None else settings.symbol)
-    summary = replay(lines, symbol=symbol, strategy=strategy, limits=limits)
+    summary = replay(recorded(lines), symbol=symbol, strategy=strategy, limits=limits)
     summary = {"params": {"fast_window": fast, "slow_window": slow, "order_size": str(size)}, **summary}
     text = json.dumps(summary, indent=2, sort_keys=True)
     if args.output is not None:

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from tradingbot.app import Daemon, DaemonTiming
 from tradingbot.config import load_settings
-from tradingbot.engine.daemon import Daemon, DaemonTiming
 from tradingbot.sim import SimConfig, Simulator
 
 FAST = DaemonTiming(

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from daemon_harness import cross_up, env_for, running_daemon, simulator, wait_for
 from tradingbot.cli import main as cli_main
+from tradingbot.engine.halt import HaltStore
 from tradingbot.ops.status import MonitorStatus
-from tradingbot.risk import HaltStore, RiskStatus
+from tradingbot.risk import RiskStatus
 from tradingbot.sim import Simulator
 from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient
 from tradingbot.venues.gmo.models import ExecutionType, OrderRequest, Side

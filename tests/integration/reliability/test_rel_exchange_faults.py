@@ -25,9 +25,9 @@ from typing import Any
 
 import httpx
 import pytest
-import tradingbot.engine.daemon as daemon_module
+import tradingbot.venues.gmo.feeds as daemon_module
+from tradingbot.app import Daemon, DaemonTiming
 from tradingbot.config import load_settings
-from tradingbot.engine.daemon import Daemon, DaemonTiming
 from tradingbot.engine.reconcile import Exposure
 from tradingbot.engine.store import OPEN_STATES, IntentState
 from tradingbot.ops.status import MonitorStatus

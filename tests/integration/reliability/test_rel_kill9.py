@@ -46,7 +46,7 @@ from reliability_harness import (
     read_intents,
     sim_process,
 )
-from tradingbot.risk import HaltStore
+from tradingbot.engine.halt import HaltStore
 
 MODES = ("startup", "random", "in_flight", "accepted_timeout", "after_write", "halted")
 SHORT_PLAN = ("in_flight", "after_write", "halted")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from tradingbot.engine.ports import (
+from tradingbot.exchange.ports import (
     ExchangeRejectedError,
     ExExecution,
     ExMargin,

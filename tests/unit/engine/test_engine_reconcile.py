@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from tradingbot.engine.ports import ExExecution, ExMargin, ExOrder, ExPosition
 from tradingbot.engine.reconcile import ExchangeView, Exposure, LocalView, apply_executions, diff
+from tradingbot.exchange.ports import ExExecution, ExMargin, ExOrder, ExPosition
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 MARGIN0 = ExMargin(Decimal(10), Decimal(10), Decimal(0), Decimal(0))

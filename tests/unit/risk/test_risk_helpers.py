@@ -6,16 +6,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from tradingbot.engine.halt import HaltState, HaltStore, HaltStoreError
 from tradingbot.risk import (
     DailyLossWindow,
     EquityPeak,
-    HaltState,
-    HaltStore,
     daily_loss,
     drawdown_ratio,
     equity,
 )
-from tradingbot.risk.halt import HaltStoreError
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from tradingbot.engine.ports import ExMargin, ExPosition
+from tradingbot.exchange.ports import ExMargin, ExPosition
 from tradingbot.risk import DailyLossWindow, EquityPeak, RiskFigures
 
 

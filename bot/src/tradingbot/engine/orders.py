@@ -29,21 +29,19 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from tradingbot.engine.ports import (
+from tradingbot.engine.store import OPEN_STATES, IntentState, StateStore, StoredIntent
+from tradingbot.exchange.ports import (
     ExchangePort,
     ExchangeRejectedError,
     ExOrder,
     OrderRules,
     SendOutcomeUnknownError,
 )
-from tradingbot.engine.store import OPEN_STATES, IntentState, StateStore, StoredIntent
+from tradingbot.strategy import Action, Side
+
+__all__ = ["Action", "OrderIntent", "OrderManager", "Outcome", "Side", "SubmitResult"]
 
 EventSink = Callable[[str, dict[str, Any]], None]
-
-
-class Action(StrEnum):
-    OPEN = "open"
-    CLOSE = "close"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +49,7 @@ class OrderIntent:
     """What the strategy (or the engine's flatten path) wants; sizes/prices are rounded before sending."""
 
     symbol: str
-    side: str
+    side: Side
     size: Decimal
     action: Action = Action.OPEN
     execution_type: str = "MARKET"
@@ -61,6 +59,8 @@ class OrderIntent:
     def __post_init__(self) -> None:
         if self.side not in ("BUY", "SELL"):
             raise ValueError(f"side must be BUY or SELL, got {self.side!r}")
+        object.__setattr__(self, "side", Side(self.side))
+        object.__setattr__(self, "action", Action(self.action))
         if self.execution_type not in ("MARKET", "LIMIT"):
             raise ValueError(f"execution_type must be MARKET or LIMIT, got {self.execution_type!r}")
         if self.execution_type == "LIMIT" and self.price is None:
@@ -233,7 +233,7 @@ def match_order(
     intent: StoredIntent, orders: list[ExOrder], *, match_window: timedelta, clock_skew: timedelta
 ) -> ExOrder | None:
     """The earliest exchange order that the unresolved-order rule (module docstring) binds to ``intent``."""
-    settle = "OPEN" if intent.action == Action.OPEN.value else "CLOSE"
+    settle = "OPEN" if Action(intent.action) is Action.OPEN else "CLOSE"
     lo = intent.created_at - clock_skew
     hi = intent.created_at + match_window
     found = [

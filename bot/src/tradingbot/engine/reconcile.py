@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tradingbot.engine.ports import ExExecution, ExMargin, ExOrder, ExPosition
+from tradingbot.exchange.ports import ExExecution, ExMargin, ExOrder, ExPosition
 
 
 @dataclass(frozen=True, slots=True)

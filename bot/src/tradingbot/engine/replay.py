@@ -1,7 +1,9 @@
-"""Replay: recorded public WebSocket frames through the strategy and the risk matrix, without an exchange.
+"""Replay: recorded market data through the strategy and the risk gate, without an exchange.
 
-Input: JSONL, one public frame per line exactly as received (ticker / orderbooks / trades / error frames).
-Each ticker of the symbol gives the strategy a mid price; its decisions are filled at that price in a
+Input: recorded frames in neutral terms (:data:`tradingbot.exchange.RecordedFrame`, one per recorded
+frame: a validated market event, a malformed frame, or a frame without market data); the venue adapter
+turns its recordings into these (``tradingbot.venues.gmo.feeds.recorded`` for GMO's JSONL of public frames,
+as received). Each ticker of the symbol gives the strategy a mid price; its decisions are filled at that price in a
 paper ledger (open/close by GMO's separate long and short positions), and the risk matrix is evaluated
 on the ledger's figures after every fill. The summary is deterministic for a given file and settings, so
 it can be stored as an expectation and compared (``python -m tradingbot replay FILE --expect EXP``).
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from tradingbot.engine.reconcile import Exposure
-from tradingbot.risk import RiskFigures, RiskLimits, RiskStatus, evaluate
-from tradingbot.strategy import MarketView, Strategy
-from tradingbot.venues.gmo.market import MalformedFrame, MarketDecoder, TickerUpdate
+from tradingbot.exchange.ports import Malformed, RecordedFrame
+from tradingbot.marketdata import Ticker
+from tradingbot.risk import RiskFigures, RiskLimits, RiskStatus, evaluate, permits
+from tradingbot.strategy import Action, MarketView, Side, Strategy
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "replay_sample.jsonl"
 SAMPLE_EXPECTATION = SAMPLE_FILE.with_name("replay_sample.expected.json")
@@ -33,19 +37,19 @@ class _Ledger:
     long_cost: Decimal = Decimal(0)
     short_cost: Decimal = Decimal(0)
 
-    def fill(self, side: str, action: str, size: Decimal, price: Decimal) -> None:
-        if action == "open":
-            if side == "BUY":
+    def fill(self, side: Side, action: Action, size: Decimal, price: Decimal) -> None:
+        if action is Action.OPEN:
+            if side is Side.BUY:
                 self.long_cost += size * price
             else:
                 self.short_cost += size * price
             self.exposure = self.exposure.apply(side, "OPEN", size)
             return
-        if side == "SELL" and self.exposure.long > 0:  # closing longs
+        if side is Side.SELL and self.exposure.long > 0:  # closing longs
             avg = self.long_cost / self.exposure.long
             self.cash += (price - avg) * size
             self.long_cost -= avg * size
-        elif side == "BUY" and self.exposure.short > 0:
+        elif side is Side.BUY and self.exposure.short > 0:
             avg = self.short_cost / self.exposure.short
             self.cash += (avg - price) * size
             self.short_cost -= avg * size
@@ -57,14 +61,13 @@ class _Ledger:
 
 
 def replay(
-    lines: list[str],
+    frames: Iterable[RecordedFrame],
     *,
     symbol: str,
     strategy: Strategy,
     limits: RiskLimits,
     initial_equity: Decimal = Decimal("10000000"),
 ) -> dict[str, Any]:
-    decoder = MarketDecoder()
     ledger = _Ledger(Exposure(), initial_equity)
     peak = initial_equity
     decisions: list[dict[str, str]] = []
@@ -73,29 +76,26 @@ def replay(
     reasons: tuple[str, ...] = ()
     transitions: list[dict[str, Any]] = []
     at = datetime(1970, 1, 1, tzinfo=UTC)
-    for line in lines:
-        if not line.strip():
-            continue
+    last_price: Decimal | None = None
+    for event in frames:
         counts["frames"] += 1
-        try:
-            event = decoder.decode(line)
-        except MalformedFrame:
+        if isinstance(event, Malformed):
             counts["malformed"] += 1
             continue
-        if not isinstance(event, TickerUpdate) or event.symbol != symbol:
+        if not isinstance(event, Ticker) or event.symbol != symbol:
             continue
         counts["tickers"] += 1
-        price = (event.bid + event.ask) / 2
+        last_price = event.last
+        price = event.mid
         at = event.timestamp
         view = MarketView(symbol, price, at, ledger.exposure.long, ledger.exposure.short)
         for d in strategy.on_price(view):
-            allowed = status is RiskStatus.OK or (status is RiskStatus.DEGRADED and d.action == "close")
-            if not allowed:
+            if not permits(status, reduces=d.action.reduces):
                 counts["skipped_by_risk"] += 1
                 continue
             ledger.fill(d.side, d.action, d.size, price)
             decisions.append(
-                {"at": at.isoformat(), "side": d.side, "action": d.action, "size": str(d.size),
+                {"at": at.isoformat(), "side": d.side.value, "action": d.action.value, "size": str(d.size),
                  "price": str(price)}
             )  # fmt: skip
         equity = ledger.equity(price)
@@ -112,7 +112,6 @@ def replay(
             status, reasons = decision.status, decision.reasons
             transitions.append({"at": at.isoformat(), "status": status.value, "reasons": list(reasons)})
     digest = hashlib.sha256(json.dumps(decisions, sort_keys=True).encode()).hexdigest()
-    last_price = decoder.state.tickers[symbol].last if symbol in decoder.state.tickers else None
     return {
         "symbol": symbol,
         "strategy": strategy.name,

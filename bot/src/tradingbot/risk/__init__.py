@@ -1,11 +1,11 @@
 """Risk: the seed's stop/degrade matrix and the pure helpers around it.
 
-Everything here except :mod:`tradingbot.risk.halt` is pure: figures in, decisions out.
+Everything here is pure: figures in, decisions out; no I/O and no clock (times are passed in). The
+persistent halt record lives with the engine's state (:mod:`tradingbot.engine.halt`).
 """
 
 from tradingbot.risk.daily import DailyLossWindow, daily_loss, trading_day
 from tradingbot.risk.drawdown import EquityPeak, drawdown_ratio, equity
-from tradingbot.risk.halt import HaltState, HaltStore
 from tradingbot.risk.matrix import (
     REASON_CODES,
     RiskDecision,
@@ -16,14 +16,13 @@ from tradingbot.risk.matrix import (
     may_open,
     may_reduce,
     must_flatten,
+    permits,
 )
 
 __all__ = [
     "REASON_CODES",
     "DailyLossWindow",
     "EquityPeak",
-    "HaltState",
-    "HaltStore",
     "RiskDecision",
     "RiskFigures",
     "RiskLimits",
@@ -35,5 +34,6 @@ __all__ = [
     "may_open",
     "may_reduce",
     "must_flatten",
+    "permits",
     "trading_day",
 ]

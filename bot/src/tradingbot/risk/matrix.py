@@ -121,3 +121,8 @@ def may_reduce(status: RiskStatus) -> bool:
 
 def must_flatten(status: RiskStatus) -> bool:
     return status is RiskStatus.ABORT
+
+
+def permits(status: RiskStatus, *, reduces: bool) -> bool:
+    """The one risk gate for a discretionary order: opening only when ok, reducing also when degraded."""
+    return may_reduce(status) if reduces else may_open(status)

@@ -5,7 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+    @property
+    def opposite(self) -> Side:
+        return Side.SELL if self is Side.BUY else Side.BUY
+
+
+class Action(StrEnum):
+    """``open`` adds a position, ``close`` reduces existing ones (GMO settle)."""
+
+    OPEN = "open"
+    CLOSE = "close"
+
+    @property
+    def reduces(self) -> bool:
+        return self is Action.CLOSE
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +46,12 @@ class MarketView:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A wanted order: ``action`` "open" adds a position, "close" reduces existing ones (GMO settle)."""
+    """A wanted order: ``action`` OPEN adds a position, CLOSE reduces existing ones (GMO settle)."""
 
     symbol: str
-    side: str
+    side: Side
     size: Decimal
-    action: str
+    action: Action
     reason: str
 
 

@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tradingbot.strategy.base import Decision, MarketView
+from tradingbot.strategy.base import Action, Decision, MarketView, Side
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +71,12 @@ class MaCrossStrategy:
 def rebalance(view: MarketView, target: Decimal, *, reason: str) -> list[Decision]:
     """Decisions that move the exposure of ``view`` to the signed net ``target``."""
     if target >= 0:
-        return _toward(view.symbol, view.long, view.short, target, ("BUY", "SELL"), reason)
-    return _toward(view.symbol, view.short, view.long, -target, ("SELL", "BUY"), reason)
+        return _toward(view.symbol, view.long, view.short, target, (Side.BUY, Side.SELL), reason)
+    return _toward(view.symbol, view.short, view.long, -target, (Side.SELL, Side.BUY), reason)
 
 
 def _toward(
-    symbol: str, held: Decimal, opposite: Decimal, want: Decimal, sides: tuple[str, str], reason: str
+    symbol: str, held: Decimal, opposite: Decimal, want: Decimal, sides: tuple[Side, Side], reason: str
 ) -> list[Decision]:
     """Close all of ``opposite``, then bring ``held`` to ``want``; ``sides`` = (adds to held, reduces held).
 
@@ -85,9 +85,9 @@ def _toward(
     grow, shrink = sides
     decisions: list[Decision] = []
     if opposite > 0:
-        decisions.append(Decision(symbol, grow, opposite, "close", reason))
+        decisions.append(Decision(symbol, grow, opposite, Action.CLOSE, reason))
     if held > want:
-        decisions.append(Decision(symbol, shrink, held - want, "close", reason))
+        decisions.append(Decision(symbol, shrink, held - want, Action.CLOSE, reason))
     elif want > held:
-        decisions.append(Decision(symbol, grow, want - held, "open", reason))
+        decisions.append(Decision(symbol, grow, want - held, Action.OPEN, reason))
     return decisions

@@ -1,8 +1,11 @@
-"""What the engine needs from an exchange, in the engine's own terms.
+"""The ports: what the engine needs from an exchange, in neutral terms.
 
-The engine never imports the GMO client directly: :mod:`tradingbot.engine.gmo_port` adapts
-:class:`tradingbot.venues.gmo.rest.GmoRestClient` to :class:`ExchangePort`, and unit tests use an
-in-memory fake exchange. Only these small frozen records cross the seam.
+Two ports. :class:`ExchangePort` places and cancels orders and reads the account (orders, executions,
+positions, margin, balance). :class:`MarketDataPort` runs the venue's streams and hands a
+:class:`FeedSink` neutral, already-validated :mod:`tradingbot.marketdata` events, the streams' states and
+"something changed on the account" pokes. A venue adapter implements both (``tradingbot.venues.gmo.port``
+and ``tradingbot.venues.gmo.feeds``); unit tests use in-memory fakes. Only these small frozen records
+cross the seam: the engine imports no venue and no venue imports the engine.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
+
+from tradingbot.marketdata import MarketEvent
 
 
 class ExchangeRejectedError(Exception):
@@ -117,3 +123,48 @@ class ExchangePort(Protocol):
     async def margin(self) -> ExMargin: ...
 
     async def jpy_balance(self) -> Decimal: ...
+
+
+class FeedState(StrEnum):
+    """A stream's connection state, as the engine sees it."""
+
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    STALE = "stale"
+
+
+class FeedSink(Protocol):
+    """What a market-data port calls (synchronously, on the event loop's thread)."""
+
+    def on_market(self, event: MarketEvent) -> None:
+        """A validated market event."""
+        ...
+
+    def on_account_event(self) -> None:
+        """A private event (fill, order or position change): the account should be read again soon."""
+        ...
+
+    def on_feed_state(self, feed: str, state: FeedState) -> None:
+        """``feed`` ("public" or "private") changed state."""
+        ...
+
+    def on_malformed(self, feed: str) -> None:
+        """A frame of ``feed`` was unusable and dropped."""
+        ...
+
+
+class MarketDataPort(Protocol):
+    async def run(self, sink: FeedSink) -> None:
+        """Run the venue's public and private streams until cancelled, reconnecting as needed."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A recorded frame that could not be decoded or validated."""
+
+    detail: str
+
+
+RecordedFrame = MarketEvent | Malformed | None
+"""One recorded frame in neutral terms; ``None`` is a valid frame that carries no market event."""

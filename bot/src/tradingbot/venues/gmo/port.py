@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
-from tradingbot.engine.ports import (
+from tradingbot.exchange.ports import (
     ExchangeRejectedError,
     ExExecution,
     ExMargin,

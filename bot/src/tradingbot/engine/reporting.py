@@ -1,0 +1,197 @@
+"""Progress and health: the monitor status, ``/healthz``'s report, ``run_progress.json``, and the journal
+(audit log + operator notifications) every part writes to."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import tradingbot
+from tradingbot.engine.state import EngineState, EngineTiming, Wakeups
+from tradingbot.exchange.ports import FeedState
+from tradingbot.ops.artifacts import ArtifactWriter, RunComplete, RunProgress
+from tradingbot.ops.audit import AuditLog
+from tradingbot.ops.health import HealthReport, RiskSummary
+from tradingbot.ops.metrics import BotMetrics
+from tradingbot.ops.notifier import DiscordNotifier
+from tradingbot.ops.status import MonitorStatus, derive_monitor_status
+
+log = logging.getLogger(__name__)
+
+RECONNECT_STORM = 5
+"""Reconnects of one stream within RECONNECT_STORM_WINDOW seconds that make an operator notification."""
+RECONNECT_STORM_WINDOW = 300.0
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Who this run is: fixed at start."""
+
+    run_id: str
+    started_at: datetime
+    mode: str
+    symbol: str
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Journal:
+    """The audit log and the operator notifications, both optional (set once the app opened them)."""
+
+    run: RunInfo
+    audit_log: AuditLog | None = None
+    notifier: DiscordNotifier | None = None
+
+    def audit(self, event: str, fields: dict[str, Any] | None = None) -> None:
+        if self.audit_log is not None:
+            self.audit_log.write(event, {"run_id": self.run.run_id, **(fields or {})})
+
+    def notify(self, text: str) -> None:
+        if self.notifier is not None:
+            self.notifier.notify(f"[tradingbot {self.run.mode} {self.run.symbol}] {text}")
+
+
+class Reporter:
+    """Derives the monitor status and reports it: metrics, audit, /healthz, run_progress.json."""
+
+    def __init__(
+        self,
+        run: RunInfo,
+        state: EngineState,
+        wakeups: Wakeups,
+        metrics: BotMetrics,
+        artifacts: ArtifactWriter,
+        journal: Journal,
+        timing: EngineTiming,
+    ) -> None:
+        self.run = run
+        self.state = state
+        self.wakeups = wakeups
+        self.metrics = metrics
+        self.artifacts = artifacts
+        self.journal = journal
+        self.timing = timing
+        self._last_status: MonitorStatus | None = None
+        self._reconnects: dict[str, list[float]] = {"public": [], "private": []}
+
+    @property
+    def monitor_status(self) -> MonitorStatus:
+        s = self.state
+        return derive_monitor_status(
+            {k: (v.value if v is not None else None) for k, v in s.streams.items()},
+            s.risk.status,
+            s.halted,
+            s.reconciliation.ok,
+        )
+
+    def _streams(self) -> dict[str, str]:
+        return {k: (v.value if v is not None else "reconnecting") for k, v in self.state.streams.items()}
+
+    def _risk(self) -> RiskSummary:
+        return RiskSummary(status=self.state.risk.status, reasons=self.state.risk.reasons)
+
+    def health(self) -> HealthReport:
+        s = self.state
+        return HealthReport(
+            monitor_status=self.monitor_status,
+            risk=self._risk(),
+            halted=s.halted,
+            last_loop_at=s.last_loop_at,
+            stream=self._streams(),
+            mode=self.run.mode,
+            secrets=self.run.secrets,
+            reconciliation=s.reconciliation,
+            run_id=self.run.run_id,
+            version=tradingbot.__version__,
+        )
+
+    def status_changed(self) -> None:
+        status = self.monitor_status
+        if status is not self._last_status:
+            previous, self._last_status = self._last_status, status
+            self.metrics.set_monitor_status(status)
+            self.journal.audit("monitor_status", {"from": previous and previous.value, "to": status.value})
+            log.info("monitor_status %s -> %s", previous, status.value)
+        self.wakeups.progress.set()
+
+    def loop_failure(self) -> None:
+        self.state.loop_failures += 1
+        self.metrics.inc_loop_failure()
+
+    def feed_state(self, name: str, state: FeedState) -> None:
+        previous = self.state.streams.get(name)
+        self.state.streams[name] = state
+        self.metrics.set_stream_connected(name, state is FeedState.CONNECTED)
+        self.journal.audit("stream_state", {"stream": name, "state": state.value})
+        if previous is FeedState.CONNECTED and state is not FeedState.CONNECTED:
+            self.metrics.ws_reconnect(name)
+            now = time.monotonic()
+            recent = [t for t in self._reconnects.get(name, []) if now - t < RECONNECT_STORM_WINDOW] + [now]
+            self._reconnects[name] = recent
+            if len(recent) == RECONNECT_STORM:
+                self.journal.notify(
+                    f"reconnect storm: {name} stream dropped {len(recent)} times in 5 minutes"
+                )
+        self.status_changed()
+
+    def progress(self) -> RunProgress:
+        s = self.state
+        return RunProgress(
+            run_id=self.run.run_id,
+            monitor_status=self.monitor_status,
+            risk=self._risk(),
+            halted=s.halted,
+            mode=self.run.mode,
+            symbol=self.run.symbol,
+            started_at=self.run.started_at,
+            last_loop_at=s.last_loop_at,
+            loop_count=s.loop_count,
+            loop_failures=s.loop_failures,
+            stream=self._streams(),
+            position_size=str(s.exposure.net),
+            equity_jpy=None if s.equity is None else str(s.equity),
+            version=tradingbot.__version__,
+        )
+
+    async def write_progress(self) -> None:
+        await asyncio.to_thread(self.artifacts.write_progress, self.progress())
+
+    async def progress_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.timing.progress_every):
+                    await self.wakeups.progress.wait()
+            self.wakeups.progress.clear()
+            try:
+                await self.write_progress()
+            except Exception:
+                self.loop_failure()
+                log.exception("writing run_progress.json failed")
+
+    def write_final(self, *, stop_reason: str, exit_code: int, orders_sent: int) -> None:
+        s = self.state
+        try:
+            complete = RunComplete(
+                run_id=self.run.run_id,
+                stop_reason=stop_reason,
+                started_at=self.run.started_at,
+                exit_code=exit_code,
+                monitor_status=self.monitor_status,
+                risk=self._risk(),
+                halted=s.halted,
+                mode=self.run.mode,
+                symbol=self.run.symbol,
+                loop_count=s.loop_count,
+                loop_failures=s.loop_failures,
+                orders_sent=orders_sent,
+                version=tradingbot.__version__,
+            )
+            self.artifacts.write_progress(self.progress())
+            self.artifacts.write_complete(complete)
+        except Exception:
+            log.exception("writing the stop artifacts failed")
