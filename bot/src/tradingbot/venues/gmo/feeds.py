@@ -8,6 +8,7 @@ costs its frame only and never raises inside the engine. Private events only pok
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
@@ -117,10 +118,15 @@ class GmoMarketData:
             if neutral is not None:
                 sink.on_market(neutral)
 
-        timing: dict[str, StreamTiming] = {} if self.public_timing is None else {"timing": self.public_timing}
-        public = PublicStream(
+        # Without a timing of ours, PublicStream keeps its own default (tests patch that default).
+        make_public = (
+            PublicStream
+            if self.public_timing is None
+            else functools.partial(PublicStream, timing=self.public_timing)
+        )
+        public = make_public(
             self.endpoints.public_ws, [Subscription("ticker", self.symbol)],
-            on_state=state_of("public"), on_event=on_public, observer=observer, **timing,
+            on_state=state_of("public"), on_event=on_public, observer=observer,
         )  # fmt: skip
         private = PrivateStream(
             self.client, self.endpoints.private_ws, list(PRIVATE_CHANNELS),
