@@ -1,4 +1,8 @@
-"""Matching, accounts and positions with GMO's leverage semantics; no I/O.
+"""Order entry and matching with GMO's leverage semantics; no I/O.
+
+Split by concept: the records are in :mod:`.ledger`, valuation and the account views in :mod:`.accounts`,
+fills (executions, positions, their events) in :mod:`.fills`, the public market views in :mod:`.views`;
+this module re-exports the names it always had.
 
 Every mutating call returns the private events it caused, as ``PrivateEvent`` records that the server
 fans out to the account's private WebSocket connections. REST views and events are built from the same
@@ -10,129 +14,48 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 
-from tradingbot.sim.book import Level, Market, Trade
+from tradingbot.sim.book import Market, Trade
 from tradingbot.sim.config import SymbolSpec
-from tradingbot.sim.wire import num, ts
+from tradingbot.sim.fills import Fills
+from tradingbot.sim.ledger import (
+    ACTIVE,
+    SIDES,
+    TIME_IN_FORCE,
+    YEN,
+    Account,
+    ExchangeError,
+    Execution,
+    Order,
+    Position,
+    PrivateEvent,
+    jpy,
+)
+from tradingbot.sim.views import level_view, ticker_view, trade_view
 
-SIDES = ("BUY", "SELL")
-TIME_IN_FORCE = ("FAS", "FAK", "FOK", "SOK")
-ACTIVE = ("WAITING", "ORDERED", "MODIFYING", "CANCELLING")
-YEN = Decimal(1)
-
-
-class ExchangeError(Exception):
-    """A request the exchange refuses; `code` is the GMO message code."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class PrivateEvent:
-    api_key: str
-    channel: str
-    payload: dict[str, Any]
-
-
-@dataclass
-class Order:
-    order_id: int
-    api_key: str
-    symbol: str
-    side: str
-    execution_type: str
-    settle_type: str
-    size: Decimal
-    price: Decimal | None
-    time_in_force: str
-    timestamp: datetime
-    executed_size: Decimal = Decimal(0)
-    status: str = "ORDERED"
-    cancel_type: str | None = None
-    # CLOSE orders: [positionId, size still to settle] in settlement order.
-    allocations: list[list[Any]] = field(default_factory=list)
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.size - self.executed_size
-
-    def view(self) -> dict[str, Any]:
-        return {
-            "rootOrderId": self.order_id,
-            "orderId": self.order_id,
-            "symbol": self.symbol,
-            "side": self.side,
-            "orderType": "NORMAL",
-            "executionType": self.execution_type,
-            "settleType": self.settle_type,
-            "size": num(self.size),
-            "executedSize": num(self.executed_size),
-            "price": num(self.price) if self.price is not None else "0",
-            "losscutPrice": "0",
-            "status": self.status,
-            "timeInForce": self.time_in_force,
-            "timestamp": ts(self.timestamp),
-        }
+__all__ = [
+    "ACTIVE",
+    "SIDES",
+    "TIME_IN_FORCE",
+    "YEN",
+    "Account",
+    "Exchange",
+    "ExchangeError",
+    "Execution",
+    "Order",
+    "Position",
+    "PrivateEvent",
+    "jpy",
+    "level_view",
+    "ticker_view",
+    "trade_view",
+]
 
 
-@dataclass
-class Execution:
-    execution_id: int
-    order: Order
-    position_id: int
-    price: Decimal
-    size: Decimal
-    loss_gain: Decimal
-    fee: Decimal
-    timestamp: datetime
-
-    def view(self) -> dict[str, Any]:
-        return {
-            "executionId": self.execution_id,
-            "orderId": self.order.order_id,
-            "positionId": self.position_id,
-            "symbol": self.order.symbol,
-            "side": self.order.side,
-            "settleType": self.order.settle_type,
-            "size": num(self.size),
-            "price": num(self.price),
-            "lossGain": num(self.loss_gain),
-            "fee": num(self.fee),
-            "timestamp": ts(self.timestamp),
-        }
-
-
-@dataclass
-class Position:
-    position_id: int
-    api_key: str
-    symbol: str
-    side: str
-    size: Decimal
-    price: Decimal
-    timestamp: datetime
-    ordered_size: Decimal = Decimal(0)
-
-
-@dataclass
-class Account:
-    api_key: str
-    cash: Decimal
-
-
-def jpy(value: Decimal) -> Decimal:
-    """GMO reports yen amounts as whole yen; truncate toward zero."""
-    return value.quantize(YEN, rounding=ROUND_DOWN)
-
-
-class Exchange:
+class Exchange(Fills):
     def __init__(
         self,
         specs: Mapping[str, SymbolSpec],
@@ -159,121 +82,7 @@ class Exchange:
         self.executions: OrderedDict[int, Execution] = OrderedDict()
         self.positions: dict[int, Position] = {}
 
-    # ---------------------------------------------------------------- valuation
-    def _mark(self, pos: Position) -> Decimal:
-        market = self.markets[pos.symbol]
-        # A long is valued at what it could be sold for, a short at what it costs to buy back.
-        return market.best_bid if pos.side == "BUY" else market.best_ask
-
-    def unrealised(self, pos: Position) -> Decimal:
-        sign = 1 if pos.side == "BUY" else -1
-        return jpy((self._mark(pos) - pos.price) * pos.size * sign)
-
-    def margin(self, api_key: str) -> dict[str, Decimal]:
-        account = self._account(api_key)
-        positions = [p for p in self.positions.values() if p.api_key == api_key]
-        upl = sum((self.unrealised(p) for p in positions), Decimal(0))
-        pos_margin = sum((p.price * p.size / self.leverage for p in positions), Decimal(0))
-        order_margin = sum(
-            (
-                (o.price or Decimal(0)) * o.remaining / self.leverage
-                for o in self.active.values()
-                if o.api_key == api_key and o.settle_type == "OPEN"
-            ),
-            Decimal(0),
-        )
-        equity = account.cash + upl
-        available = max(Decimal(0), jpy(equity - pos_margin - order_margin))
-        ratio = (
-            (equity / pos_margin * 100).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
-            if pos_margin
-            else Decimal(0)
-        )
-        return {
-            "cash": account.cash,
-            "equity": equity,
-            "profit_loss": upl,
-            "margin": jpy(pos_margin),
-            "available": available,
-            "margin_ratio": ratio,
-        }
-
-    def margin_view(self, api_key: str) -> dict[str, Any]:
-        m = self.margin(api_key)
-        return {
-            "actualProfitLoss": num(m["equity"]),
-            "availableAmount": num(m["available"]),
-            "margin": num(m["margin"]),
-            "marginCallStatus": "NORMAL",
-            "marginRatio": num(m["margin_ratio"]),
-            "profitLoss": num(m["profit_loss"]),
-            "transferableAmount": num(m["available"]),
-        }
-
-    def assets_view(self, api_key: str) -> list[dict[str, Any]]:
-        m = self.margin(api_key)
-        return [
-            {
-                "symbol": "JPY",
-                "amount": num(m["cash"]),
-                "available": num(m["available"]),
-                "conversionRate": "1",
-            }
-        ]
-
-    def position_view(self, pos: Position) -> dict[str, Any]:
-        return {
-            "positionId": pos.position_id,
-            "symbol": pos.symbol,
-            "side": pos.side,
-            "size": num(pos.size),
-            "orderdSize": num(pos.ordered_size),
-            "price": num(pos.price),
-            "lossGain": num(self.unrealised(pos)),
-            "leverage": num(self.leverage),
-            "losscutPrice": "0",
-            "timestamp": ts(pos.timestamp),
-        }
-
-    def open_positions(self, api_key: str, symbol: str) -> list[Position]:
-        return [p for p in self.positions.values() if p.api_key == api_key and p.symbol == symbol]
-
-    def summary_view(self, api_key: str, symbol: str, side: str) -> dict[str, Any] | None:
-        positions = [p for p in self.open_positions(api_key, symbol) if p.side == side]
-        if not positions:
-            return None
-        qty = sum((p.size for p in positions), Decimal(0))
-        avg = sum((p.price * p.size for p in positions), Decimal(0)) / qty
-        spec = self.specs[symbol]
-        return {
-            "averagePositionRate": num(avg.quantize(spec.tick_size / 1000, rounding=ROUND_DOWN)),
-            "positionLossGain": num(sum((self.unrealised(p) for p in positions), Decimal(0))),
-            "side": side,
-            "sumOrderQuantity": num(sum((p.ordered_size for p in positions), Decimal(0))),
-            "sumPositionQuantity": num(qty),
-            "symbol": symbol,
-        }
-
-    def summaries(self, api_key: str, symbol: str) -> list[dict[str, Any]]:
-        views = (self.summary_view(api_key, symbol, side) for side in SIDES)
-        return [v for v in views if v is not None]
-
-    def latest_executions(self, api_key: str, symbol: str, count: int) -> list[Execution]:
-        found: list[Execution] = []
-        for execution in reversed(self.executions.values()):
-            if execution.order.api_key == api_key and execution.order.symbol == symbol:
-                found.append(execution)
-                if len(found) >= count:
-                    break
-        return found
-
     # ---------------------------------------------------------------- validation
-    def _account(self, api_key: str) -> Account:
-        try:
-            return self.accounts[api_key]
-        except KeyError:
-            raise ExchangeError("ERR-5012", "unknown API key") from None
-
     def _spec(self, symbol: str) -> SymbolSpec:
         spec = self.specs.get(symbol)
         if spec is None or symbol not in self.markets:
@@ -561,131 +370,6 @@ class Exchange:
             events += self._release(order)
         return events
 
-    def _fill(self, order: Order, price: Decimal, size: Decimal, *, maker: bool) -> list[PrivateEvent]:
-        spec = self.specs[order.symbol]
-        rate = spec.maker_fee if maker else spec.taker_fee
-        account = self.accounts[order.api_key]
-        now = self.clock()
-        events: list[PrivateEvent] = []
-        if order.settle_type == "OPEN":
-            fee = jpy(price * size * rate)
-            pos = Position(next(self._pos_ids), order.api_key, order.symbol, order.side, size, price, now)
-            self.positions[pos.position_id] = pos
-            account.cash -= fee
-            events.append(self._execution(order, pos.position_id, price, size, Decimal(0), fee, now))
-            events.append(self._position_event(pos, "OPR"))
-        else:
-            remaining = size
-            for allocation in order.allocations:
-                position_id, left = allocation
-                chunk = min(left, remaining)
-                if chunk <= 0:
-                    continue
-                pos = self.positions[position_id]
-                sign = 1 if pos.side == "BUY" else -1
-                gain = jpy((price - pos.price) * chunk * sign)
-                fee = jpy(price * chunk * rate)
-                account.cash += gain - fee
-                pos.size -= chunk
-                pos.ordered_size -= chunk
-                allocation[1] = left - chunk
-                remaining -= chunk
-                events.append(self._execution(order, position_id, price, chunk, gain, fee, now))
-                if pos.size == 0:
-                    del self.positions[position_id]
-                    events.append(self._position_event(pos, "CPR"))
-                else:
-                    events.append(self._position_event(pos, "UPR"))
-        order.executed_size += size
-        if order.remaining == 0:
-            order.status = "EXECUTED"
-            self.active.pop(order.order_id, None)
-        return events + self._summary_events(order.api_key, order.symbol)
-
-    def _execution(
-        self,
-        order: Order,
-        position_id: int,
-        price: Decimal,
-        size: Decimal,
-        gain: Decimal,
-        fee: Decimal,
-        now: datetime,
-    ) -> PrivateEvent:
-        execution = Execution(next(self._exec_ids), order, position_id, price, size, gain, fee, now)
-        self.executions[execution.execution_id] = execution
-        while len(self.executions) > self.history_cap:
-            self.executions.popitem(last=False)
-        payload = {
-            "channel": "executionEvents",
-            "orderId": order.order_id,
-            "executionId": execution.execution_id,
-            "symbol": order.symbol,
-            "settleType": order.settle_type,
-            "executionType": order.execution_type,
-            "side": order.side,
-            "executionPrice": num(price),
-            "executionSize": num(size),
-            "positionId": position_id,
-            "orderTimestamp": ts(order.timestamp),
-            "executionTimestamp": ts(now),
-            "lossGain": num(gain),
-            "fee": num(fee),
-            "orderPrice": num(order.price) if order.price is not None else "0",
-            "orderSize": num(order.size),
-            "orderExecutedSize": num(order.executed_size + size),
-            "timeInForce": order.time_in_force,
-            "msgType": "ER",
-        }
-        return PrivateEvent(order.api_key, "executionEvents", payload)
-
-    def _order_event(self, order: Order, msg_type: str) -> PrivateEvent:
-        payload: dict[str, Any] = {
-            "channel": "orderEvents",
-            "orderId": order.order_id,
-            "symbol": order.symbol,
-            "settleType": order.settle_type,
-            "executionType": order.execution_type,
-            "side": order.side,
-            "orderStatus": "ORDERED" if msg_type == "NOR" else order.status,
-            "orderTimestamp": ts(order.timestamp),
-            "orderPrice": num(order.price) if order.price is not None else "0",
-            "orderSize": num(order.size),
-            "orderExecutedSize": num(order.executed_size),
-            "losscutPrice": "0",
-            "timeInForce": order.time_in_force,
-            "msgType": msg_type,
-        }
-        if order.cancel_type is not None:
-            payload["cancelType"] = order.cancel_type
-        return PrivateEvent(order.api_key, "orderEvents", payload)
-
-    def _position_event(self, pos: Position, msg_type: str) -> PrivateEvent:
-        payload = {"channel": "positionEvents", **self.position_view(pos), "msgType": msg_type}
-        payload["timestamp"] = ts(self.clock())
-        return PrivateEvent(pos.api_key, "positionEvents", payload)
-
-    def _summary_events(self, api_key: str, symbol: str) -> list[PrivateEvent]:
-        events = []
-        now = ts(self.clock())
-        for side in SIDES:
-            view = self.summary_view(api_key, symbol, side) or {
-                "averagePositionRate": "0",
-                "positionLossGain": "0",
-                "side": side,
-                "sumOrderQuantity": "0",
-                "sumPositionQuantity": "0",
-                "symbol": symbol,
-            }
-            events.append(
-                PrivateEvent(
-                    api_key,
-                    "positionSummaryEvents",
-                    {"channel": "positionSummaryEvents", **view, "timestamp": now, "msgType": "UPDATE"},
-                )
-            )
-        return events
-
     def _trim_orders(self) -> None:
         # Finished orders beyond the cap are forgotten oldest first; active ones are always kept.
         excess = len(self.orders) - self.history_cap
@@ -697,29 +381,3 @@ class Exchange:
             if order_id not in self.active:
                 del self.orders[order_id]
                 excess -= 1
-
-
-def level_view(levels: list[Level]) -> list[dict[str, str]]:
-    return [{"price": num(lv.price), "size": num(lv.size)} for lv in levels]
-
-
-def ticker_view(market: Market, now: datetime) -> dict[str, Any]:
-    return {
-        "ask": num(market.best_ask),
-        "bid": num(market.best_bid),
-        "high": num(market.high),
-        "last": num(market.last),
-        "low": num(market.low),
-        "symbol": market.symbol,
-        "timestamp": ts(now),
-        "volume": num(market.volume),
-    }
-
-
-def trade_view(trade: Trade) -> dict[str, Any]:
-    return {
-        "price": num(trade.price),
-        "side": trade.side,
-        "size": num(trade.size),
-        "timestamp": ts(trade.timestamp),
-    }

@@ -1,4 +1,9 @@
-"""HTTP and WebSocket routes: GMO's envelope, auth, limits and faults in front of the exchange."""
+"""HTTP and WebSocket routes: GMO's envelope, auth, limits and faults in front of the exchange.
+
+The public REST endpoints, the private dispatch (auth, limits, faults) and the WebSocket live here; the
+private endpoints' bodies are in :mod:`.private_api`, the admin endpoints in :mod:`.admin`, the parameter
+parsing and the envelope in :mod:`.envelope`.
+"""
 
 from __future__ import annotations
 
@@ -6,108 +11,35 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import WSMsgType, web
 
+from tradingbot.sim.admin import AdminRoutes
 from tradingbot.sim.auth import AuthError, verify
-from tradingbot.sim.exchange import ExchangeError, PrivateEvent, level_view, ticker_view, trade_view
+from tradingbot.sim.envelope import (
+    CREATES,
+    PRIVATE_CHANNELS,
+    PUBLIC_CHANNELS,
+    Params,
+    Result,
+    _paginated,
+)
+from tradingbot.sim.exchange import ExchangeError, level_view, ticker_view, trade_view
 from tradingbot.sim.hub import Connection
+from tradingbot.sim.private_api import PrivateRoutes
 from tradingbot.sim.tokens import TokenError
-from tradingbot.sim.wire import error, num, ok
+from tradingbot.sim.wire import num
 
 if TYPE_CHECKING:
     from tradingbot.sim.simulator import Simulator
 
 log = logging.getLogger(__name__)
 
-JSON = "application/json"
-CREATES = frozenset({"/v1/order", "/v1/closeOrder", "/v1/closeBulkOrder"})
-PUBLIC_CHANNELS = ("ticker", "orderbooks", "trades")
-PRIVATE_CHANNELS = ("executionEvents", "orderEvents", "positionEvents", "positionSummaryEvents")
 
-Params = Mapping[str, Any]
-Result = tuple[Any, list[PrivateEvent]]
-
-
-class BadRequestError(ExchangeError):
-    def __init__(self, detail: str) -> None:
-        super().__init__("ERR-5106", detail)
-
-
-# ------------------------------------------------------------------ parameter parsing
-def _text(params: Params, name: str, *, required: bool = True) -> str | None:
-    value = params.get(name)
-    if value is None:
-        if required:
-            raise BadRequestError(f"{name} is required")
-        return None
-    if not isinstance(value, str) or not value:
-        raise BadRequestError(f"{name}={value!r} must be a non-empty string")
-    return value
-
-
-def _decimal(params: Params, name: str, *, required: bool = True) -> Decimal | None:
-    raw = params.get(name)
-    if raw is None:
-        if required:
-            raise BadRequestError(f"{name} is required")
-        return None
-    # GMO numbers travel as strings; a JSON number here is a client bug worth surfacing.
-    if not isinstance(raw, str):
-        raise BadRequestError(f'{name}={raw!r} must be a decimal string such as "0.01"')
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise BadRequestError(f"{name}={raw!r} is not a decimal number") from None
-    if not value.is_finite():
-        raise BadRequestError(f"{name}={raw!r} is not a finite number")
-    return value
-
-
-def _int(raw: Any, name: str) -> int:
-    if isinstance(raw, bool):
-        raise BadRequestError(f"{name}={raw!r} must be an integer")
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.isdigit():
-        return int(raw)
-    raise BadRequestError(f"{name}={raw!r} must be an integer")
-
-
-def _ids(params: Params, name: str) -> list[int]:
-    raw = _text(params, name)
-    assert raw is not None
-    return [_int(part.strip(), name) for part in raw.split(",")]
-
-
-def _limit_terms(params: Params) -> tuple[Decimal | None, str | None]:
-    """price and timeInForce of an order entry (both optional)."""
-    return _decimal(params, "price", required=False), _text(params, "timeInForce", required=False)
-
-
-def _page(params: Params) -> tuple[int, int]:
-    page = _int(params.get("page", "1"), "page")
-    count = _int(params.get("count", "100"), "count")
-    if page < 1 or not 1 <= count <= 100:
-        raise BadRequestError(f"page={page} count={count}; page >= 1 and 1 <= count <= 100")
-    return page, count
-
-
-def _paginated(
-    items: list[dict[str, Any]], params: Params, *, empty_as_object: bool = True
-) -> dict[str, Any]:
-    page, count = _page(params)
-    chunk = items[(page - 1) * count : page * count]
-    if not chunk and empty_as_object:
-        return {}  # GMO answers "data": {} when a list would be empty
-    return {"pagination": {"currentPage": page, "count": count}, "list": chunk}
-
-
-class SimServer:
+class SimServer(PrivateRoutes, AdminRoutes):
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.stopping = asyncio.Event()
@@ -152,15 +84,6 @@ class SimServer:
         }
 
     # ------------------------------------------------------------------ envelope helpers
-    def _json(self, body: bytes, status: int = 200) -> web.Response:
-        return web.Response(body=body, status=status, content_type=JSON)
-
-    def _ok(self, data: Any) -> web.Response:
-        return self._json(ok(data, self.sim.now()))
-
-    def _err(self, code: str, detail: str | None = None, status: int = 200) -> web.Response:
-        return self._json(error(code, self.sim.now(), detail), status)
-
     async def _delay(self) -> None:
         if self.sim.faults.latency_ms > 0:
             await asyncio.sleep(self.sim.faults.latency_ms / 1000)
@@ -171,13 +94,6 @@ class SimServer:
             # The request is not executed: the failure happens before the exchange sees it.
             return web.Response(status=503, text="503 Service Unavailable (injected)")
         return None
-
-    def _market(self, params: Params) -> str:
-        symbol = _text(params, "symbol")
-        assert symbol is not None
-        if symbol not in self.sim.exchange.markets:
-            raise BadRequestError(f"symbol={symbol!r}; served: {sorted(self.sim.exchange.markets)}")
-        return symbol
 
     # ------------------------------------------------------------------ public REST
     async def public(self, request: web.Request) -> web.Response:
@@ -305,118 +221,6 @@ class SimServer:
         finally:
             self.held -= 1
 
-    def get_orders(self, key: str, params: Params) -> Result:
-        ids = _ids(params, "orderId")
-        if len(ids) > 10:
-            raise BadRequestError(f"{len(ids)} orderIds; at most 10 per request")
-        orders = self.sim.exchange.orders
-        return {"list": [orders[i].view() for i in ids if i in orders and orders[i].api_key == key]}, []
-
-    def get_active_orders(self, key: str, params: Params) -> Result:
-        symbol = self._market(params)
-        active = [
-            o.view()
-            for o in reversed(self.sim.exchange.active.values())
-            if o.api_key == key and o.symbol == symbol
-        ]
-        return _paginated(active, params), []
-
-    def get_executions(self, key: str, params: Params) -> Result:
-        executions = self.sim.exchange.executions
-        if "orderId" in params:
-            order_id = _int(params["orderId"], "orderId")
-            found = [e for e in executions.values() if e.order.order_id == order_id]
-        elif "executionId" in params:
-            wanted = _ids(params, "executionId")
-            found = [executions[i] for i in wanted if i in executions]
-        else:
-            raise BadRequestError("give orderId or executionId")
-        return {"list": [e.view() for e in found if e.order.api_key == key]}, []
-
-    def get_latest_executions(self, key: str, params: Params) -> Result:
-        symbol = self._market(params)
-        page, count = _page(params)
-        found = self.sim.exchange.latest_executions(key, symbol, page * count)
-        return _paginated([e.view() for e in found], params), []
-
-    def get_open_positions(self, key: str, params: Params) -> Result:
-        symbol = self._market(params)
-        exchange = self.sim.exchange
-        return _paginated(
-            [exchange.position_view(p) for p in exchange.open_positions(key, symbol)], params
-        ), []
-
-    def get_position_summary(self, key: str, params: Params) -> Result:
-        symbols = [self._market(params)] if "symbol" in params else list(self.sim.exchange.markets)
-        return {"list": [v for s in symbols for v in self.sim.exchange.summaries(key, s)]}, []
-
-    # Order entries read symbol, side, executionType, then size, then price and timeInForce: a request
-    # with several bad fields always reports the same one first.
-    def _order_terms(self, params: Params) -> tuple[str, str, str]:
-        """symbol, side and executionType of an order entry."""
-        return self._market(params), _text(params, "side") or "", _text(params, "executionType") or ""
-
-    def post_order(self, key: str, params: Params) -> Result:
-        if params.get("settleType") not in (None, "OPEN"):
-            raise BadRequestError(
-                "POST /v1/order opens positions; close with /v1/closeOrder or /v1/closeBulkOrder"
-            )
-        symbol, side, execution_type = self._order_terms(params)
-        size = _decimal(params, "size") or Decimal(0)
-        order, events = self.sim.exchange.place_order(
-            key, symbol, side, execution_type, size, *_limit_terms(params)
-        )
-        return str(order.order_id), events
-
-    def post_close_order(self, key: str, params: Params) -> Result:
-        raw = params.get("settlePosition")
-        if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
-            raise BadRequestError("settlePosition must be a list of {positionId, size}")
-        settle: list[tuple[int, Decimal]] = []
-        for item in raw:
-            size = _decimal(item, "size")
-            assert size is not None
-            settle.append((_int(item.get("positionId"), "positionId"), size))
-        symbol, side, execution_type = self._order_terms(params)
-        order, events = self.sim.exchange.close_order(
-            key, symbol, side, execution_type, settle, *_limit_terms(params)
-        )
-        return str(order.order_id), events
-
-    def post_close_bulk(self, key: str, params: Params) -> Result:
-        symbol, side, execution_type = self._order_terms(params)
-        size = _decimal(params, "size") or Decimal(0)
-        order, events = self.sim.exchange.close_bulk_order(
-            key, symbol, side, execution_type, size, *_limit_terms(params)
-        )
-        return str(order.order_id), events
-
-    def post_cancel_order(self, key: str, params: Params) -> Result:
-        events = self.sim.exchange.cancel_order(key, _int(params.get("orderId"), "orderId"))
-        return None, events
-
-    def post_cancel_bulk(self, key: str, params: Params) -> Result:
-        symbols = params.get("symbols")
-        if not isinstance(symbols, list) or not symbols or not all(isinstance(s, str) for s in symbols):
-            raise BadRequestError(f"symbols={symbols!r} must be a non-empty list of symbol strings")
-        ids, events = self.sim.exchange.cancel_bulk(
-            key, symbols, _text(params, "side", required=False), _text(params, "settleType", required=False)
-        )
-        return ids, events
-
-    def post_ws_auth(self, key: str, params: Params) -> Result:
-        return self.sim.tokens.create(key), []
-
-    def put_ws_auth(self, key: str, params: Params) -> Result:
-        self.sim.tokens.extend(key, _text(params, "token") or "")
-        return None, []
-
-    def delete_ws_auth(self, key: str, params: Params) -> Result:
-        token = _text(params, "token") or ""
-        self.sim.tokens.delete(key, token)
-        self.sim.hub.drop_tokens({token})
-        return None, []
-
     # ------------------------------------------------------------------ WebSocket
     async def ws_public(self, request: web.Request) -> web.StreamResponse:
         return await self._serve_ws(request, "public", None, None)
@@ -496,57 +300,3 @@ class SimServer:
             self.sim.send_summaries(conn, "INIT")
 
     # ------------------------------------------------------------------ admin
-    async def _admin_body(self, request: web.Request) -> dict[str, Any]:
-        try:
-            parsed = orjson.loads(await request.read() or b"{}")
-        except orjson.JSONDecodeError:
-            raise web.HTTPBadRequest(text='{"error": "body is not JSON"}', content_type=JSON) from None
-        if not isinstance(parsed, dict):
-            raise web.HTTPBadRequest(text='{"error": "body must be a JSON object"}', content_type=JSON)
-        return parsed
-
-    @staticmethod
-    def _admin_error(message: str) -> web.Response:
-        return web.Response(body=orjson.dumps({"error": message}), status=400, content_type=JSON)
-
-    async def admin_state(self, request: web.Request) -> web.Response:
-        return self._json(orjson.dumps(self.sim.state()))
-
-    async def admin_orders(self, request: web.Request) -> web.Response:
-        return self._json(orjson.dumps({"orders": self.sim.received_orders}))
-
-    async def admin_faults(self, request: web.Request) -> web.Response:
-        try:
-            self.sim.faults.update(await self._admin_body(request))
-        except ValueError as exc:
-            return self._admin_error(str(exc))
-        return self._json(orjson.dumps(self.sim.faults.as_dict()))
-
-    async def admin_faults_reset(self, request: web.Request) -> web.Response:
-        self.sim.faults.reset()
-        return self._json(orjson.dumps(self.sim.faults.as_dict()))
-
-    async def admin_drop_ws(self, request: web.Request) -> web.Response:
-        self.sim.faults.drop_ws()
-        return self._json(b'{"ok": true}')
-
-    async def admin_expire_tokens(self, request: web.Request) -> web.Response:
-        self.sim.faults.expire_ws_tokens()
-        return self._json(b'{"ok": true}')
-
-    async def admin_price(self, request: web.Request) -> web.Response:
-        body = await self._admin_body(request)
-        try:
-            price = Decimal(str(body.get("price")))
-            await self.sim.set_price(str(body.get("symbol")), price)
-        except (ValueError, InvalidOperation) as exc:
-            return self._admin_error(f"bad price request {body!r}: {exc}")
-        return self._json(orjson.dumps(self.sim.state()["prices"]))
-
-    async def admin_step(self, request: web.Request) -> web.Response:
-        body = await self._admin_body(request)
-        n = body.get("n", 1)
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1_000_000:
-            return self._admin_error(f"n={n!r}; accepted: an integer from 1 to 1000000")
-        await self.sim.step(n)
-        return self._json(orjson.dumps({"step": self.sim.prices.step_count}))
