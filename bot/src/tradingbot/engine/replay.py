@@ -6,8 +6,9 @@ turns its recordings into these (``tradingbot.venues.gmo.feeds.recorded`` for GM
 frames, as received).
 
 Each ticker of the symbol gives the strategy a mid price; its decisions pass the risk gate
-(:func:`tradingbot.risk.permits`) and are filled at that price in a paper ledger (open/close by GMO's separate long and short positions), and the risk matrix is evaluated
-on the ledger's figures after every fill. The summary is deterministic for a given file and settings, so
+(:func:`tradingbot.risk.permits`) and are filled at that price in a paper ledger (open/close by GMO's
+separate long and short positions), and the risk matrix is evaluated on the ledger's figures after
+every fill. The summary is deterministic for a given file and settings, so
 it can be stored as an expectation and compared (``python -m tradingbot replay FILE --expect EXP``).
 """
 
