@@ -38,7 +38,7 @@ def _orjson_only(frames: list[str]) -> None:
 def _bot_path() -> Callable[[list[str]], None]:
     """The daemon's path: PublicStream._handle -> MarketDecoder -> MarketState, then the daemon's callback.
 
-    The callback does what ``Daemon._on_market`` does on a ticker (Decimal mid from bid/ask); every event
+    The callback does what ``Trader.on_market`` does on a ticker (Decimal mid from bid/ask); every event
     is dropped after dispatch, as in the daemon (the state keeps the latest ticker/book and 100 trades).
     """
     mids: list[Decimal] = []
