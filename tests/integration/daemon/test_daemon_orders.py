@@ -26,6 +26,13 @@ async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
         assert health.json()["monitor_status"] == "active"
         assert "run_loop_failures_total 0.0" in metrics
         assert 'monitor_status{status="active"} 1.0' in metrics
+        # Each loop iteration stamps its wall-clock time (issue 15: it stayed 0).
+        stamp = next(
+            line
+            for line in metrics.splitlines()
+            if line.startswith("tradingbot_last_loop_timestamp_seconds ")
+        )
+        assert float(stamp.split()[1]) > 1_700_000_000, stamp
         await wait_for(lambda: daemon.exposure.long == Decimal("0.01"), what="long position")
     audit = (tmp_path / "logs" / "audit_events.jsonl").read_text()
     assert '"event":"order_intent"' in audit

@@ -13,6 +13,7 @@ from tradingbot.risk import (
     may_open,
     may_reduce,
     must_flatten,
+    permits,
 )
 
 LIMITS = RiskLimits(
@@ -101,6 +102,9 @@ def test_permissions_by_status(status: RiskStatus, opens: bool, reduces: bool, f
     assert may_open(status) is opens
     assert may_reduce(status) is reduces
     assert must_flatten(status) is flattens
+    # The one gate the trader and replay use is built from the same two answers.
+    assert permits(status, reduces=False) is opens
+    assert permits(status, reduces=True) is reduces
 
 
 @pytest.mark.parametrize("field", [row[1] for row in MATRIX])
