@@ -171,33 +171,24 @@ class RateLimiter:
 class SubscribePacer:
     """Spaces WebSocket subscribe/unsubscribe messages: GMO allows 1 a second per IP, counted on its side.
 
-    One pacer serves every stream of the process (the public and the private stream share the IP). Each
-    caller reserves the next free send time before it sleeps, so concurrent streams never pick the same
-    moment and no lock is needed on the single event loop; after waking it also keeps `interval` after the
-    last message actually sent, since a busy event loop can send one late and the next on time. The interval
-    the streams use is above one second on purpose: two messages sent a second apart can arrive closer
-    together than they left.
+    One pacer serves every stream of the process (the public and the private stream share the IP). A
+    caller claims its turn in the same step as it finds the gap free (no await in between), so concurrent
+    streams never go together and no lock is needed on the single event loop; nothing is booked ahead, so
+    a cancelled stream leaves no debt behind. The turn counts again from the real send (:meth:`sent`), since
+    a busy event loop can send one message late and the next on time. The streams' interval is above one
+    second on purpose: two messages sent a second apart can arrive closer together than they left.
     """
 
     def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
         self._clock = clock
         self._sleep = sleep
-        self._next_free = float("-inf")
         self._last_sent = float("-inf")
-
-    def reserve(self, interval: float) -> float:
-        """Book the next send time at least `interval` after the previous one; returns the seconds to wait."""
-        now = self._clock()
-        at = max(now, self._next_free, self._last_sent + interval)
-        self._next_free = at + interval
-        return at - now
 
     async def wait_turn(self, interval: float) -> None:
         """Wait until a message may go; call :meth:`sent` right after sending it."""
-        delay = self.reserve(interval)
-        while delay > 0:
-            await self._sleep(delay)
-            delay = self._last_sent + interval - self._clock()
+        while (gap := self._last_sent + interval - self._clock()) > 0:
+            await self._sleep(gap)
+        self._last_sent = self._clock()
 
     def sent(self) -> None:
         self._last_sent = max(self._last_sent, self._clock())
