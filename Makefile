@@ -8,8 +8,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LOCKS := requirements/dev.lock bot/pyproject.toml operator/pyproject.toml
+# The make-test selection: one definition, also used by make flake.
+TEST_MARKERS := not slow and not e2e and not live and not chaos and not bench
 
-.PHONY: help setup run test test-all lint fmt bench chaos manifests e2e-kind e2e-compose tools clean
+.PHONY: help setup run test test-all lint fmt bench chaos flake manifests e2e-kind e2e-compose tools clean
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -30,7 +32,7 @@ run: setup ## the bot in paper mode against the built-in simulator (health on 12
 	$(PY) -m tradingbot run
 
 test: setup tools ## unit + integration tests and the offline checks
-	$(PY) -m pytest -m "not slow and not e2e and not live and not chaos and not bench" -p no:cacheprovider
+	$(PY) -m pytest -m "$(TEST_MARKERS)" -p no:cacheprovider
 
 lint: setup ## ruff, ruff format --check, mypy --strict (both packages), workflow schema + actionlint, shellcheck
 	$(VENV)/bin/ruff check .
@@ -47,6 +49,9 @@ fmt: setup
 bench: setup ## benchmarks, with pass/fail against the targets
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/bench.lock
 	$(PY) -m benchmarks
+
+flake: setup tools ## the make-test selection FLAKE_RUNS times (5) beside FLAKE_BURNERS (2) CPU burners; lists every test that failed once
+	$(PY) scripts/flake.py -m "$(TEST_MARKERS)"
 
 chaos: setup ## the long reliability suites
 	$(PY) -m pytest -m chaos -p no:cacheprovider

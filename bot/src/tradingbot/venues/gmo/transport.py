@@ -159,6 +159,31 @@ class RestTransport:
         outcome_may_be_unknown: bool = False,
     ) -> Any:
         await self.limiter.acquire(lane)
+        try:
+            return await self._send_holding_slot(
+                method,
+                path,
+                private=private,
+                lane=lane,
+                params=params,
+                body=body,
+                outcome_may_be_unknown=outcome_may_be_unknown,
+            )
+        finally:
+            # Only now is it certain the exchange has counted the request (see SlidingWindow).
+            self.limiter.release(lane)
+
+    async def _send_holding_slot(
+        self,
+        method: str,
+        path: str,
+        *,
+        private: bool,
+        lane: Lane,
+        params: dict[str, Any] | None,
+        body: dict[str, Any] | None,
+        outcome_may_be_unknown: bool,
+    ) -> Any:
         content = orjson.dumps(body) if body is not None else None
         headers: dict[str, str] = {}
         if content is not None:
