@@ -56,6 +56,7 @@ class Order:
     executed_size: Decimal = Decimal(0)
     status: str = "ORDERED"
     cancel_type: str | None = None
+    losscut_price: Decimal = Decimal(0)  # set by changeOrder (sim/amend.py); 0 = none, as GMO shows it
     # CLOSE orders: [positionId, size still to settle] in settlement order.
     allocations: list[list[Any]] = field(default_factory=list)
 
@@ -75,7 +76,7 @@ class Order:
             "size": num(self.size),
             "executedSize": num(self.executed_size),
             "price": num(self.price) if self.price is not None else "0",
-            "losscutPrice": "0",
+            "losscutPrice": num(self.losscut_price),
             "status": self.status,
             "timeInForce": self.time_in_force,
             "timestamp": ts(self.timestamp),
@@ -119,6 +120,7 @@ class Position:
     price: Decimal
     timestamp: datetime
     ordered_size: Decimal = Decimal(0)
+    losscut_price: Decimal = Decimal(0)  # set by changeLosscutPrice (sim/amend.py)
 
 
 @dataclass
@@ -231,7 +233,7 @@ class Exchange:
             "price": num(pos.price),
             "lossGain": num(self.unrealised(pos)),
             "leverage": num(self.leverage),
-            "losscutPrice": "0",
+            "losscutPrice": num(pos.losscut_price),
             "timestamp": ts(pos.timestamp),
         }
 
@@ -570,6 +572,7 @@ class Exchange:
         if order.settle_type == "OPEN":
             fee = jpy(price * size * rate)
             pos = Position(next(self._pos_ids), order.api_key, order.symbol, order.side, size, price, now)
+            pos.losscut_price = order.losscut_price
             self.positions[pos.position_id] = pos
             account.cash -= fee
             events.append(self._execution(order, pos.position_id, price, size, Decimal(0), fee, now))
@@ -652,7 +655,7 @@ class Exchange:
             "orderPrice": num(order.price) if order.price is not None else "0",
             "orderSize": num(order.size),
             "orderExecutedSize": num(order.executed_size),
-            "losscutPrice": "0",
+            "losscutPrice": num(order.losscut_price),
             "timeInForce": order.time_in_force,
             "msgType": msg_type,
         }
