@@ -148,3 +148,13 @@ async def test_numbers_in_other_forms_are_refused(sim: Simulator, api: Any, fiel
     assert repr(value) in response.json()["messages"][0]["message_string"]
     assert sim.received_orders == []
     assert (await api.public("/v1/trades", symbol="BTC_JPY", count="１０")).json()["status"] == 1
+
+
+async def test_cancelled_order_view_carries_cancel_type(api: Any) -> None:
+    # GMO's /v1/orders example: a CANCELED order has "cancelType": "USER"; a live one has none.
+    order_id = await api.order(symbol="BTC_JPY", side="BUY", executionType="LIMIT", price="1000", size="0.01")
+    (live,) = (await api.data("/v1/orders", orderId=str(order_id)))["list"]
+    assert "cancelType" not in live
+    await api.send("POST", "/v1/cancelOrder", {"orderId": order_id})
+    (cancelled,) = (await api.data("/v1/orders", orderId=str(order_id)))["list"]
+    assert (cancelled["status"], cancelled["cancelType"]) == ("CANCELED", "USER")

@@ -65,6 +65,8 @@ class Order:
         return self.size - self.executed_size
 
     def view(self) -> dict[str, Any]:
+        # GMO's order views carry cancelType only once an order is cancelled (api.coin.z.com/docs/#orders).
+        extra = {"cancelType": self.cancel_type} if self.cancel_type is not None else {}
         return {
             "rootOrderId": self.order_id,
             "orderId": self.order_id,
@@ -78,6 +80,7 @@ class Order:
             "price": num(self.price) if self.price is not None else "0",
             "losscutPrice": num(self.losscut_price),
             "status": self.status,
+            **extra,
             "timeInForce": self.time_in_force,
             "timestamp": ts(self.timestamp),
         }
