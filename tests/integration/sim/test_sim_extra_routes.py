@@ -158,3 +158,14 @@ async def test_cancelled_order_view_carries_cancel_type(api: Any) -> None:
     await api.send("POST", "/v1/cancelOrder", {"orderId": order_id})
     (cancelled,) = (await api.data("/v1/orders", orderId=str(order_id)))["list"]
     assert (cancelled["status"], cancelled["cancelType"]) == ("CANCELED", "USER")
+
+
+async def test_ids_in_other_scripts_never_reach_an_order(api: Any) -> None:
+    order_id = await api.order(symbol="BTC_JPY", side="BUY", executionType="LIMIT", price="1000", size="0.01")
+    fullwidth = str(order_id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert int(fullwidth) == order_id  # what the old isdigit()/int() parsing read
+    assert error_code(await api.send("POST", "/v1/cancelOrder", {"orderId": fullwidth})) == "ERR-5106"
+    assert error_code(await api.get("/v1/orders", orderId=fullwidth)) == "ERR-5106"
+    assert error_code(await api.get("/v1/executions", executionId=fullwidth)) == "ERR-5106"
+    (still,) = (await api.data("/v1/activeOrders", symbol="BTC_JPY"))["list"]
+    assert still["orderId"] == order_id

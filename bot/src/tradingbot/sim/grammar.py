@@ -23,7 +23,7 @@ MAX_NUMBER_CHARS = 40
 
 # Request fields GMO documents as decimal strings, and those it documents as integer ids or counts.
 DECIMAL_FIELDS = ("size", "price", "losscutPrice")
-INTEGER_FIELDS = ("orderId", "positionId", "page", "count")
+INTEGER_FIELDS = ("orderId", "executionId", "positionId", "page", "count")
 ACCEPTED = 'ASCII digits with at most one "." between digits, e.g. "0.01" or "15000000"'
 
 
