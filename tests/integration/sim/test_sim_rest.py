@@ -94,10 +94,19 @@ async def test_put_and_delete_sign_without_body(api: Any) -> None:
     assert error_code(await api.send("PUT", "/v1/ws-auth", {"token": token})) == "ERR-5106"
 
 
-async def test_ws_tokens_capped_at_five(api: Any) -> None:
-    for _ in range(5):
-        assert (await api.send("POST", "/v1/ws-auth", {})).json()["status"] == 0
-    assert error_code(await api.send("POST", "/v1/ws-auth", {})) == "ERR-5106"
+async def test_sixth_ws_token_evicts_the_oldest(api: Any) -> None:
+    tokens = [(await api.send("POST", "/v1/ws-auth", {})).json()["data"] for _ in range(5)]
+    # Extending the first moves it to the back of the expiry queue: the second is now nearest.
+    assert (await api.send("PUT", "/v1/ws-auth", {"token": tokens[0]})).json()["status"] == 0
+    sixth = await api.send("POST", "/v1/ws-auth", {})
+    assert sixth.json()["status"] == 0  # GMO evicts rather than refuses
+    assert error_code(await api.send("PUT", "/v1/ws-auth", {"token": tokens[1]})) == "ERR-5106"
+    for alive in (tokens[0], *tokens[2:], sixth.json()["data"]):
+        assert (await api.send("PUT", "/v1/ws-auth", {"token": alive})).json()["status"] == 0
+    admin = await api.client.get(api.sim.urls.base + "/admin/ws-tokens", headers={"API-KEY": api.key})
+    assert admin.json()["count"] == 5
+    assert admin.json()["evictions"] == 1
+    assert admin.json()["accounts"] == {"account-1": 5}
 
 
 async def test_rate_limit_per_key(start_sim: Any, raw_api: Any) -> None:

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tradingbot.sim.auth import AuthError, expected_signature, verify
 
 SECRET = "unit-secret"
@@ -67,4 +69,35 @@ def test_body_tampering_is_detected() -> None:
     sig = sign(f'{NOW}POST/v1/order{{"size":"0.01"}}')
     with pytest.raises(AuthError) as info:
         verify(headers(NOW, sig), "POST", "/v1/order", '{"size":"0.02"}', CREDS, NOW, 5000)
+    assert info.value.code == "ERR-5010"
+
+
+@given(st.text(alphabet="0123456789０１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳४५²³ +-.e", min_size=1, max_size=16))
+def test_timestamp_is_ascii_digits_only(digits: str) -> None:
+    # Correctly signed requests whose API-TIMESTAMP mixes scripts, signs, dots and spaces: only plain
+    # ASCII digits get as far as the clock check (GMO's grammar); everything else is ERR-5010.
+    stamp = digits
+    path = "/v1/account/margin"
+    signature = sign(stamp + "GET" + path)
+    given_headers = {"API-KEY": "unit-key", "API-TIMESTAMP": stamp, "API-SIGN": signature}
+    if stamp.isascii() and stamp.isdigit():
+        with pytest.raises(AuthError) as info:  # ASCII but not NOW: out of range, never a format error
+            verify(given_headers, "GET", path, "", CREDS, int(stamp) + 10**9, 5000)
+        assert info.value.code == "ERR-5009"
+        assert verify(given_headers, "GET", path, "", CREDS, int(stamp), 5000) == "unit-key"
+    else:
+        with pytest.raises(AuthError) as info:
+            verify(given_headers, "GET", path, "", CREDS, NOW, 10**30)
+        assert info.value.code == "ERR-5010"
+        assert "ASCII" in info.value.detail
+
+
+@pytest.mark.parametrize("translate", ["０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹"])
+def test_timestamp_in_other_scripts_with_a_valid_signature_is_refused(translate: str) -> None:
+    stamp = str(NOW).translate(str.maketrans("0123456789", translate))
+    assert int(stamp) == NOW  # what the old isdigit()/int() check read, and accepted
+    signature = sign(stamp + "GET/v1/account/margin")
+    given_headers = {"API-KEY": "unit-key", "API-TIMESTAMP": stamp, "API-SIGN": signature}
+    with pytest.raises(AuthError) as info:
+        verify(given_headers, "GET", "/v1/account/margin", "", CREDS, NOW, 5000)
     assert info.value.code == "ERR-5010"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tradingbot.sim.faults import FaultPlan
 from tradingbot.sim.tokens import TokenError, TokenRegistry
 
@@ -63,28 +65,65 @@ class FakeClock:
         return self.now
 
 
-def test_tokens_expire_extend_delete_and_cap() -> None:
+def test_tokens_expire_extend_delete_and_evict() -> None:
     clock = FakeClock()
     tokens = TokenRegistry(3600, 5, clock=clock)
+    evicted: list[list[str]] = []
+    tokens.on_evict = evicted.append
     first = tokens.create("k")
     assert tokens.owner(first) == "k"
     clock.now = 3000
     tokens.extend("k", first)
     clock.now = 3700
     assert tokens.owner(first) == "k"  # extended to 6600
-    others = [tokens.create("k") for _ in range(4)]
-    with pytest.raises(TokenError, match="at most 5"):
-        tokens.create("k")
-    assert tokens.create("other-key")
-    tokens.delete("k", others[0])
-    assert tokens.owner(others[0]) is None
-    tokens.create("k")
-    clock.now = 6600
+    others = []
+    for step in range(4):
+        clock.now = 3700 + step  # expiries 7300, 7301, 7302, 7303: all later than first's 6600
+        others.append(tokens.create("k"))
+    assert tokens.count("k") == 5
+    assert evicted == []
+    # A sixth evicts the token nearest to its expiry (first, extended to 6600), not the oldest-created.
+    sixth = tokens.create("k")
+    assert evicted == [[first]]
     assert tokens.owner(first) is None
+    assert tokens.count("k") == 5
+    assert tokens.evictions == 1
+    # Another key's tokens are counted apart and never evicted by this key.
+    assert tokens.create("other-key")
+    assert tokens.counts() == {"k": 5, "other-key": 1}
+    seventh = tokens.create("k")
+    assert evicted[-1] == [others[0]]  # now the nearest to expiry (7300)
+    tokens.delete("k", others[1])
+    assert tokens.owner(others[1]) is None
+    assert tokens.count("k") == 4
+    clock.now = 3700 + 3600 + 2  # others[2] (7302) and earlier are gone; 7303 and later live
+    assert tokens.owner(others[2]) is None
+    assert tokens.owner(others[3]) == "k"
     with pytest.raises(TokenError):
-        tokens.extend("k", first)
+        tokens.extend("k", others[2])
     with pytest.raises(TokenError):
-        tokens.delete("other-key", others[1])  # someone else's token
-    assert tokens.expired([others[1], "nope"]) == ["nope"]
+        tokens.delete("other-key", others[3])  # someone else's token
+    assert tokens.expired([others[3], sixth, seventh, "nope"]) == ["nope"]
     assert set(tokens.expire_all())
     assert len(tokens) == 0
+
+
+def _expiry_nearest_is_evicted(created_at: list[float]) -> None:
+    clock = FakeClock()
+    tokens = TokenRegistry(100_000, 5, clock=clock)  # nothing expires during the test
+    evicted: list[list[str]] = []
+    tokens.on_evict = evicted.append
+    made = {}
+    for moment in created_at:
+        clock.now = moment
+        made[tokens.create("k")] = moment
+    clock.now = max(created_at)
+    tokens.create("k")
+    assert [made[v] for v in evicted[0]] == [min(created_at)]
+    assert tokens.count("k") == 5
+
+
+@given(st.lists(st.floats(min_value=0, max_value=10_000, allow_nan=False), min_size=5, max_size=5))
+def test_sixth_token_evicts_the_one_nearest_expiry(created_at: list[float]) -> None:
+    # Tokens created in any order of time: the one created earliest expires first and goes.
+    _expiry_nearest_is_evicted(sorted(created_at))

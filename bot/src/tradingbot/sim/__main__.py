@@ -1,4 +1,10 @@
-"""CLI: ``python -m tradingbot.sim --host H --port 0 --seed 42 [--tick-interval S] [--ready-file PATH]``."""
+"""CLI: ``python -m tradingbot.sim --host H --port 0 --seed 42 [--tick-interval S] [--ready-file PATH]``.
+
+Also a stand-alone GMO testnet for other tools (README, "The simulator as a GMO testnet"): `--tier`
+picks GMO's private REST limits, `--symbols` the leverage symbols served, and
+`--ws-subscribe-interval 0` lifts GMO's one-subscribe-a-second pacing for clients that do not pace
+themselves against hosts other than api.coin.z.com (pybotters, for one).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ import pathlib
 import signal
 import sys
 
-from tradingbot.sim.config import SimConfig
+from tradingbot.sim.config import DEFAULT_SPECS, SimConfig
 from tradingbot.sim.simulator import Simulator
 
 
@@ -27,8 +33,45 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--tick-interval", type=float, default=0.25, help="seconds between price steps; 0 = only /admin/step"
     )
     parser.add_argument("--ready-file", type=pathlib.Path, help="write the URLs as JSON here once listening")
+    parser.add_argument(
+        "--tier",
+        type=int,
+        choices=sorted(TIERS),
+        default=1,
+        help="GMO rate-limit tier: 1 = 20 GET + 20 POST a second per key, 2 = 30 + 30 (default 1)",
+    )
+    parser.add_argument(
+        "--symbols",
+        default="BTC_JPY,ETH_JPY",
+        help=f"comma-separated symbols to serve, of {','.join(DEFAULT_SPECS)} (default BTC_JPY,ETH_JPY)",
+    )
+    parser.add_argument(
+        "--ws-subscribe-interval",
+        type=float,
+        default=1.0,
+        help="minimum seconds between subscribe messages on one WS connection (GMO: 1; 0 = no pacing)",
+    )
     parser.add_argument("--log-level", default="INFO", help="stderr log level (default INFO)")
     return parser.parse_args(argv)
+
+
+# GMO's private REST limits per API key and second, by tier (GET, POST).
+TIERS = {1: (20, 20), 2: (30, 30)}
+
+
+def config_from(args: argparse.Namespace) -> SimConfig:
+    """The SimConfig the CLI arguments describe; ValueError names a bad value."""
+    get_limit, post_limit = TIERS[args.tier]
+    if args.ws_subscribe_interval < 0:
+        raise ValueError(f"--ws-subscribe-interval={args.ws_subscribe_interval} must be >= 0")
+    return SimConfig(
+        seed=args.seed,
+        tick_interval=args.tick_interval,
+        symbols=tuple(s.strip() for s in args.symbols.split(",") if s.strip()),
+        get_per_second=get_limit,
+        post_per_second=post_limit,
+        ws_subscribe_interval=args.ws_subscribe_interval,
+    )
 
 
 def write_ready_file(path: pathlib.Path, content: dict[str, str]) -> None:
@@ -42,7 +85,7 @@ def write_ready_file(path: pathlib.Path, content: dict[str, str]) -> None:
 
 
 async def serve(args: argparse.Namespace) -> int:
-    sim = Simulator(SimConfig(seed=args.seed, tick_interval=args.tick_interval))
+    sim = Simulator(config_from(args))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -69,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     try:
-        SimConfig(seed=args.seed, tick_interval=args.tick_interval)
+        config_from(args)
     except ValueError as exc:
         print(f"sim: {exc}", file=sys.stderr)
         return 2

@@ -96,7 +96,7 @@ class AccountViews:
             "price": num(pos.price),
             "lossGain": num(self.unrealised(pos)),
             "leverage": num(self.leverage),
-            "losscutPrice": "0",
+            "losscutPrice": num(pos.losscut_price),
             "timestamp": ts(pos.timestamp),
         }
 

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
+from tradingbot.sim.grammar import is_integer
+
 
 class AuthError(Exception):
     def __init__(self, code: str, detail: str) -> None:
@@ -40,8 +42,11 @@ def verify(
     if secret is None:
         raise AuthError("ERR-5012", "API-KEY is not registered")
     stamp = headers.get("API-TIMESTAMP", "")
-    if not stamp.isdigit():
-        raise AuthError("ERR-5010", "API-TIMESTAMP must be milliseconds since the epoch as digits")
+    # isdigit() would let fullwidth or Arabic-Indic digits through, and int() would read them.
+    if not is_integer(stamp):
+        raise AuthError(
+            "ERR-5010", f"API-TIMESTAMP={stamp[:40]!r} must be milliseconds since the epoch in ASCII digits"
+        )
     skew = int(stamp) - now_ms
     if skew > tolerance_ms:
         raise AuthError("ERR-5008", f"API-TIMESTAMP is {skew} ms ahead of the server clock")

@@ -38,6 +38,7 @@ class Fills(AccountViews):
         if order.settle_type == "OPEN":
             fee = jpy(price * size * rate)
             pos = Position(next(self._pos_ids), order.api_key, order.symbol, order.side, size, price, now)
+            pos.losscut_price = order.losscut_price
             self.positions[pos.position_id] = pos
             account.cash -= fee
             events.append(self._execution(order, pos.position_id, price, size, Decimal(0), fee, now))
@@ -120,7 +121,7 @@ class Fills(AccountViews):
             "orderPrice": num(order.price) if order.price is not None else "0",
             "orderSize": num(order.size),
             "orderExecutedSize": num(order.executed_size),
-            "losscutPrice": "0",
+            "losscutPrice": num(order.losscut_price),
             "timeInForce": order.time_in_force,
             "msgType": msg_type,
         }

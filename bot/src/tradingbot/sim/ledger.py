@@ -46,6 +46,7 @@ class Order:
     executed_size: Decimal = Decimal(0)
     status: str = "ORDERED"
     cancel_type: str | None = None
+    losscut_price: Decimal = Decimal(0)  # set by changeOrder (sim/amend.py); 0 = none, as GMO shows it
     # CLOSE orders: [positionId, size still to settle] in settlement order.
     allocations: list[list[Any]] = field(default_factory=list)
 
@@ -54,6 +55,8 @@ class Order:
         return self.size - self.executed_size
 
     def view(self) -> dict[str, Any]:
+        # GMO's order views carry cancelType only once an order is cancelled (api.coin.z.com/docs/#orders).
+        extra = {"cancelType": self.cancel_type} if self.cancel_type is not None else {}
         return {
             "rootOrderId": self.order_id,
             "orderId": self.order_id,
@@ -65,8 +68,9 @@ class Order:
             "size": num(self.size),
             "executedSize": num(self.executed_size),
             "price": num(self.price) if self.price is not None else "0",
-            "losscutPrice": "0",
+            "losscutPrice": num(self.losscut_price),
             "status": self.status,
+            **extra,
             "timeInForce": self.time_in_force,
             "timestamp": ts(self.timestamp),
         }
@@ -109,6 +113,7 @@ class Position:
     price: Decimal
     timestamp: datetime
     ordered_size: Decimal = Decimal(0)
+    losscut_price: Decimal = Decimal(0)  # set by changeLosscutPrice (sim/amend.py)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from aiohttp import web
 from tradingbot.sim.book import Market
 from tradingbot.sim.config import SimConfig
 from tradingbot.sim.exchange import Exchange, PrivateEvent, level_view, ticker_view
+from tradingbot.sim.extra_routes import register as register_extra_routes
 from tradingbot.sim.faults import FaultPlan
 from tradingbot.sim.hub import Connection, Hub
 from tradingbot.sim.prices import PriceProcess, symbol_rng
@@ -84,9 +85,12 @@ class Simulator:
         self.faults._expire_ws_tokens = self._expire_ws_tokens
         self.hub = Hub(self.faults, cfg.ws_queue_size)
         self.tokens = TokenRegistry(cfg.ws_token_ttl, cfg.max_ws_tokens)
+        # Like GMO: a token evicted by a newer one stops working, and so does its private stream.
+        self.tokens.on_evict = lambda evicted: self.hub.drop_tokens(set(evicted))
         self.limiter = RateLimiter(cfg.get_per_second, cfg.post_per_second, window=cfg.rate_window)
         self.received_orders: list[dict[str, Any]] = []
         self._server = SimServer(self)
+        register_extra_routes(self._server)
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._urls: SimUrls | None = None
