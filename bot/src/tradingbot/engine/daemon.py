@@ -272,7 +272,7 @@ class Daemon:
                 log.exception("trading loop iteration failed")
             self.loop_count += 1
             self.last_loop_at = _now()
-            self.metrics.observe_loop(time.monotonic() - started)
+            self.metrics.observe_loop(time.monotonic() - started, at_unix=self.last_loop_at.timestamp())
 
     async def _trade_once(self) -> None:
         price = self.price

@@ -1,0 +1,91 @@
+"""Every bot alert fires on the real bot's scrapes in its scenario, and none fires in a healthy run.
+
+One scenario per alert (bot_scenarios.SCENARIOS): the real `python -m tradingbot run` against a real
+simulator process, scraped every 0.1 s; the recording is fed to `promtool test rules` with the rule files
+of monitoring/alerts (scrape_record: time scaling). Each scenario also asserts that every metric its
+alert's expression reads moved away from its never-updated value: an alert whose metric nobody sets
+cannot pass here, however its expression is written.
+
+The healthy run and the loop stall (the alert this suite was written for) are in `make test`; the rest
+run in `make chaos` (about a minute more).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from tradingbot.ops.metrics import BotMetrics
+
+from bot_scenarios import SCALE, SCENARIOS, Scenario, bot, simulator
+from scrape_record import (
+    Recorder,
+    all_rules,
+    fired_alerts,
+    never_moved,
+    parse_exposition,
+    run_promtool,
+    selectors,
+    write_test,
+)
+
+pytestmark = pytest.mark.integration
+BOT_RULES = {name for name, rule in all_rules().items() if name.startswith("Tradingbot")}
+QUICK = {"healthy", "loop_stalled"}
+
+
+def _names_and_defaults() -> tuple[set[str], dict[tuple[str, tuple[tuple[str, str], ...]], float]]:
+    text = BotMetrics().render().decode()
+    defaults = parse_exposition(text)
+    names = {key[0] for key in defaults} | {"up"}
+    for line in text.splitlines():  # a labelled histogram has no samples before its first observation
+        if line.startswith("# TYPE "):
+            _, _, family, kind = line.split()
+            names.add(family)
+            if kind == "histogram":
+                names.update({f"{family}_bucket", f"{family}_sum", f"{family}_count"})
+    return names, defaults
+
+
+def test_every_bot_rule_has_a_scenario() -> None:
+    covered = set().union(*(s.expect for s in SCENARIOS))
+    assert covered == BOT_RULES, f"rules without a scenario: {sorted(BOT_RULES - covered)}"
+
+
+def _params() -> list[object]:
+    return [
+        pytest.param(s, id=s.name, marks=() if s.name in QUICK else (pytest.mark.chaos,)) for s in SCENARIOS
+    ]
+
+
+@pytest.mark.parametrize("scenario", _params())
+def test_alert_scenario_on_real_scrapes(scenario: Scenario, tmp_path: Path) -> None:
+    names, defaults = _names_and_defaults()
+    rules = all_rules()
+    referenced = {name for r in rules.values() for name, _ in selectors(r["expr"], names)}
+    started = time.monotonic()
+    with simulator(tmp_path) as sim:
+        if scenario.before_start is not None:
+            scenario.before_start(sim)
+        with bot(tmp_path, sim, **dict(scenario.env)) as b:
+            with Recorder(f"{b.url}/metrics", job="tradingbot", instance="bot:9754") as rec:
+                try:
+                    scenario.drive(tmp_path, sim, rec, b)
+                except AssertionError as exc:
+                    raise AssertionError(f"{exc}\nbot log tail:\n{b.log.read_text()[-3000:]}") from None
+    recording = rec.recording
+    path, end = write_test(recording, SCALE, referenced, scenario.expect, tmp_path / "recorded_test.yml")
+    fired = fired_alerts(recording, SCALE, referenced, tmp_path)
+    proc = run_promtool(path)
+    detail = (
+        f"scenario {scenario.name}: {len(recording.scrapes)} scrapes over {end}s virtual "
+        f"({time.monotonic() - started:.1f}s real); alerts that fired: {sorted(fired) or 'none'}"
+    )
+    print(detail)
+    assert proc.returncode == 0, f"{detail}\n{proc.stdout}{proc.stderr}\n(series in {path})"
+    for alert in scenario.expect:
+        stuck = never_moved(recording, rules[alert]["expr"], names, defaults)
+        assert not stuck, f"{alert}: in its scenario these never left their default value: {stuck}"
+    if not scenario.expect:
+        assert fired == set()
