@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -123,12 +124,14 @@ def register(
         try:
             while not stopped:
                 wakeup.clear()
+                started = time.monotonic()
                 try:
                     delay = await reconcile(runtime, namespace, name)
                 except Exception:
                     runtime.metrics.errors.inc()
                     log.exception("reconcile of %s/%s failed; retrying", namespace, name)
                     delay = 1.0
+                runtime.metrics.reconcile_seconds.observe(time.monotonic() - started)
                 await _sleep(wakeup, stopped, delay)
         finally:
             state.wakeups.pop((namespace, name), None)
