@@ -101,7 +101,7 @@ class Recorder:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        with httpx.Client(timeout=max(self.every * 5, 1.0)) as client:
+        with httpx.Client(timeout=max(self.every * 5, 1.0), trust_env=False) as client:
             while not self._stop.is_set():
                 at = time.time()
                 series: dict[SeriesKey, float] | None
@@ -295,3 +295,51 @@ def never_moved(
         if not moved:
             stuck.append(f"{name}{matchers or ''}")
     return stuck
+
+
+# --- one verdict per scenario -----------------------------------------------------------------------
+
+
+def exposed(text: str) -> tuple[set[str], dict[SeriesKey, float]]:
+    """(metric names, never-updated values) of a fresh registry's exposition, `up` included."""
+    defaults = parse_exposition(text)
+    names = {key[0] for key in defaults} | {"up"}
+    for line in text.splitlines():  # a labelled histogram has no samples before its first observation
+        if line.startswith("# TYPE "):
+            _, _, family, kind = line.split()
+            names.add(family)
+            if kind == "histogram":
+                names.update({f"{family}_bucket", f"{family}_sum", f"{family}_count"})
+    return names, defaults
+
+
+def judge(
+    rec: Recording,
+    *,
+    scale: float,
+    expect: frozenset[str],
+    fresh_exposition: str,
+    workdir: Path,
+    scenario: str,
+) -> str:
+    """promtool on the recording: every expected alert fired (none for `expect` empty), and every metric
+    an expected alert reads left its never-updated value. Returns a one-line summary."""
+    names, defaults = exposed(fresh_exposition)
+    rules = all_rules()
+    referenced = {name for r in rules.values() for name, _ in selectors(r["expr"], names)}
+    path, end = write_test(rec, scale, referenced, expect, workdir / "recorded_test.yml")
+    fired = fired_alerts(rec, scale, referenced, workdir)
+    proc = run_promtool(path)
+    answered = sum(1 for s in rec.scrapes if s.series is not None)
+    detail = (
+        f"scenario {scenario}: {answered}/{len(rec.scrapes)} scrapes answered over {end}s virtual; "
+        f"alerts that fired: {sorted(fired) or 'none'}"
+    )
+    print(detail)
+    assert proc.returncode == 0, f"{detail}\n{proc.stdout}{proc.stderr}\n(series in {path})"
+    for alert in sorted(expect):
+        stuck = never_moved(rec, rules[alert]["expr"], names, defaults)
+        assert not stuck, f"{alert}: in its scenario these never left their default value: {stuck}"
+    if not expect:
+        assert fired == set(), detail
+    return detail
