@@ -79,8 +79,10 @@ def _latest(ctx: Ctx) -> dict[Any, float]:
 
 async def _stable(ctx: Ctx, image: str = "tradingbot:1.0") -> None:
     await until(
-        lambda: status(ctx.k8s, "bot1").get("phase") == "Stable"
-        and value(_latest(ctx), "tradingbot_operator_bots", phase="Stable") == 1.0,
+        lambda: (
+            status(ctx.k8s, "bot1").get("phase") == "Stable"
+            and value(_latest(ctx), "tradingbot_operator_bots", phase="Stable") == 1.0
+        ),
         30,
         f"bot1 Stable on {image}",
     )
@@ -200,7 +202,9 @@ async def test_operator_alert_scenario_on_real_scrapes(
     port = free_port()
     started = time.monotonic()
     async with operator_process(tmp_path, k8s, bot, port) as proc:
-        with Recorder(f"http://127.0.0.1:{port}/metrics", job="tradingbot-operator", instance="op:8000") as rec:
+        with Recorder(
+            f"http://127.0.0.1:{port}/metrics", job="tradingbot-operator", instance="op:8000"
+        ) as rec:
             resp = await k8s.post(TB_PATH, json=tradingbot())
             assert resp.status < 300, await resp.text()
             try:
