@@ -16,7 +16,7 @@ from typing import Any
 
 import kopf
 
-from tradingbot_operator import render
+from tradingbot_operator import logs, render
 from tradingbot_operator.health import HealthProber
 from tradingbot_operator.kube import Connection, KubeApi
 from tradingbot_operator.metrics import Metrics
@@ -83,6 +83,8 @@ def register(
     async def startup(settings: kopf.OperatorSettings, **_: Any) -> None:
         # Events are posted by the reconciler itself, only on transitions (steady state writes nothing).
         settings.posting.enabled = False
+        # `kopf run` configures logging itself: its handlers get the Secret redaction too.
+        logs.redact_root_handlers()
         settings.persistence.finalizer = FINALIZER
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)

@@ -25,7 +25,7 @@ from tradingbot_operator.rollout import Action, Phase
 from tradingbot_operator.spec import HealthGate
 
 # `_created` series double every counter on /metrics and nothing reads them (process-wide switch).
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 ROLLOUT_EVENTS = ("started", "succeeded", "rolled_back", "failed")
 _DEFAULT_DEADLINE = float(HealthGate.model_fields["progressDeadlineSeconds"].default)
@@ -57,10 +57,16 @@ class Metrics:
             "tradingbot_operator_rollbacks_total", "Automatic rollbacks.", ["namespace", "name"], registry=r
         )
         self.gate_results = Counter(
-            "tradingbot_operator_gate_results_total", "Finished health gates by result.", ["result"], registry=r
+            "tradingbot_operator_gate_results_total",
+            "Finished health gates by result.",
+            ["result"],
+            registry=r,
         )
         self.probes = Counter(
-            "tradingbot_operator_health_probes_total", "Health probes of bots by result.", ["result"], registry=r
+            "tradingbot_operator_health_probes_total",
+            "Health probes of bots by result.",
+            ["result"],
+            registry=r,
         )
         self.bots = Gauge("tradingbot_operator_bots", "TradingBots by status.phase.", ["phase"], registry=r)
         self.deadline = Gauge(

@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-
 from scrape_record import Recorder, value
 
 SCALE = 30.0  # one real second is 30 virtual seconds: "for: 5m" takes 10 s

@@ -346,9 +346,10 @@ def judge(
     unset = "".join(
         f"\n{a}: in its scenario these never left their never-updated value: {s}" for a, s in stuck.items()
     )
-    assert proc.returncode == 0 and not stuck, (
-        f"{detail}{unset}\n{proc.stdout}{proc.stderr}\n(series in {path})"
-    )
+    verdict = f"{detail}{unset}\n{proc.stdout}{proc.stderr}\n(series in {path})"
+    # One message for both checks: a metric left unset usually explains the alert that did not fire.
+    assert not stuck, verdict
+    assert proc.returncode == 0, verdict
     if not expect:
         assert fired == set(), detail
     return detail

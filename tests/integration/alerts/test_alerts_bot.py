@@ -16,10 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from tradingbot.ops.metrics import BotMetrics
-
 from bot_scenarios import SCALE, SCENARIOS, Scenario, bot, simulator
 from scrape_record import Recorder, all_rules, judge
+from tradingbot.ops.metrics import BotMetrics
 
 pytestmark = pytest.mark.integration
 BOT_RULES = {name for name in all_rules() if not name.startswith("TradingbotOperator")}
@@ -43,12 +42,14 @@ def test_alert_scenario_on_real_scrapes(scenario: Scenario, tmp_path: Path) -> N
     with simulator(tmp_path) as sim:
         if scenario.before_start is not None:
             scenario.before_start(sim)
-        with bot(tmp_path, sim, **dict(scenario.env)) as b:
-            with Recorder(f"{b.url}/metrics", job="tradingbot", instance="bot:9754") as rec:
-                try:
-                    scenario.drive(tmp_path, sim, rec, b)
-                except AssertionError as exc:
-                    raise AssertionError(f"{exc}\nbot log tail:\n{b.log.read_text()[-3000:]}") from None
+        with (
+            bot(tmp_path, sim, **dict(scenario.env)) as b,
+            Recorder(f"{b.url}/metrics", job="tradingbot", instance="bot:9754") as rec,
+        ):
+            try:
+                scenario.drive(tmp_path, sim, rec, b)
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}\nbot log tail:\n{b.log.read_text()[-3000:]}") from None
     judge(
         rec.recording,
         scale=SCALE,

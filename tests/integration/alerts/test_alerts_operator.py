@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bot_scenarios import free_port
 from kmock_fixed import FixedEmulator
 from operator_harness import NS, FakeBot, FakeKubelet, health_template, status, tradingbot, write_kubeconfig
 from scrape_record import Recorder, all_rules, judge, value
 from tradingbot_operator.metrics import Metrics
-
-from bot_scenarios import free_port
 
 pytestmark = [
     pytest.mark.integration,

@@ -26,7 +26,7 @@ from tradingbot.risk.matrix import RiskStatus
 
 # `<counter>_created` doubles every counter and histogram on /metrics and no rule or panel reads it. The
 # switch is process-wide and read at render time; the operator's metrics module flips the same one.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 STREAMS = ("public", "private")
