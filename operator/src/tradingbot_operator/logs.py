@@ -34,6 +34,10 @@ _STANDARD_ATTRS = frozenset(
 )
 
 
+# kopf's per-object loggers attach these; `k8s_ref` becomes `object` (namespace/name), the rest is internal.
+_KOPF_ATTRS = frozenset({"k8s_skip", "k8s_ref", "settings"})
+
+
 def _forms(value: str) -> set[str]:
     raw = value.encode()
     forms = {value, quote(value, safe=""), quote(value), quote_plus(value)}
@@ -138,7 +142,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        extra = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS}
+        extra = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS | _KOPF_ATTRS}
+        ref = getattr(record, "k8s_ref", None)
+        if isinstance(ref, dict) and ref.get("name"):  # kopf's per-object loggers name the object
+            extra["object"] = "/".join(str(x) for x in (ref.get("namespace"), ref["name"]) if x)
         if extra:
             entry["extra"] = extra
         if record.exc_info and not record.exc_text:
