@@ -128,12 +128,21 @@ class Metrics:
 
 
 def _deadline(status: Mapping[str, Any], spec: Mapping[str, Any]) -> float:
-    gate = status.get("gate") or {}
-    if status.get("phase") != Phase.PROGRESSING.value or gate.get("result", "Pending") != "Pending":
+    # Read from the raw objects (this runs before the spec is validated): anything malformed means "no
+    # deadline known", never an exception in the pass.
+    gate = status.get("gate")
+    policy = spec.get("healthGate")
+    if not isinstance(gate, Mapping) or status.get("phase") != Phase.PROGRESSING.value:
+        return 0.0
+    if gate.get("result", GateResult.PENDING.value) != GateResult.PENDING.value:
         return 0.0
     try:
         started = float(gate["startedAt"])
-        limit = float((spec.get("healthGate") or {}).get("progressDeadlineSeconds", _DEFAULT_DEADLINE))
+        limit = float(
+            policy.get("progressDeadlineSeconds", _DEFAULT_DEADLINE)
+            if isinstance(policy, Mapping)
+            else _DEFAULT_DEADLINE
+        )
     except (KeyError, TypeError, ValueError):
         return 0.0
     return started + limit
