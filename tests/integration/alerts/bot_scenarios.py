@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from scrape_record import Recorder, value
+from scrape_record import Recorder, SeriesKey, value
 
 SCALE = 30.0  # one real second is 30 virtual seconds: "for: 5m" takes 10 s
 SIM_TICK = 0.2  # seconds between the simulator's price steps (each one is a trading-loop iteration)
@@ -75,9 +75,9 @@ def _wait_file(path: Path, proc: subprocess.Popen[bytes], timeout: float) -> Non
     deadline = time.monotonic() + timeout
     while not path.exists():
         if proc.poll() is not None:
-            raise AssertionError(f"{proc.args} exited {proc.returncode} before it was ready")
+            raise AssertionError(f"{proc.args!r} exited {proc.returncode} before it was ready")
         if time.monotonic() > deadline:
-            raise AssertionError(f"{proc.args} not ready after {timeout}s")
+            raise AssertionError(f"{proc.args!r} not ready after {timeout}s")
         time.sleep(0.05)
 
 
@@ -136,21 +136,20 @@ def bot(tmp: Path, sim: Sim, **env: str) -> Iterator[Bot]:
                 proc.wait()
 
 
-def active(series: dict[object, float]) -> bool:
-    return value(series, "monitor_status", status="active") == 1.0  # type: ignore[arg-type]
+def active(series: dict[SeriesKey, float]) -> bool:
+    return value(series, "monitor_status", status="active") == 1.0
 
 
-def looped(series: dict[object, float]) -> bool:
+def looped(series: dict[SeriesKey, float]) -> bool:
     # Counted by the loop histogram, not by the timestamp gauge a rule reads: the drivers must not depend
     # on the metrics under test, or a broken metric would fail here instead of in the verdict.
-    return (value(series, "tradingbot_loop_seconds_count") or 0) > 0  # type: ignore[arg-type]
+    return (value(series, "tradingbot_loop_seconds_count") or 0) > 0
 
 
 def hold(rec: Recorder, virtual_seconds: float) -> None:
-    """Let the recording run for `virtual_seconds` more (scaled), checking the bot is still scraped."""
-    end = time.monotonic() + virtual_seconds / SCALE
-    while time.monotonic() < end:
-        time.sleep(0.05)
+    """Let the recording run `virtual_seconds` (scaled) longer: not a wait for a condition, the length of
+    the evidence a rule's window and `for` need."""
+    time.sleep(virtual_seconds / SCALE)
 
 
 # --- scenarios: each returns after the condition has lasted long enough for its rule ----------------
@@ -176,14 +175,14 @@ def reconnecting(tmp: Path, sim: Sim, rec: Recorder, b: Bot) -> None:
     # Exchange maintenance: the sockets drop and the private stream's token request is refused.
     sim.admin("faults", {"maintenance": "ERR-5201"})
     sim.admin("drop-ws")
-    rec.wait_until(lambda s: value(s, "monitor_status", status="reconnecting") == 1.0, 15, "reconnecting")  # type: ignore[arg-type]
+    rec.wait_until(lambda s: value(s, "monitor_status", status="reconnecting") == 1.0, 15, "reconnecting")
     hold(rec, 5 * 60 + 90)
 
 
 def degraded(tmp: Path, sim: Sim, rec: Recorder, b: Bot) -> None:
     # The position was opened from outside before the bot started (see SCENARIOS): reconciliation finds
     # exposure the bot does not know, and it refuses to open more until a person resolves it.
-    rec.wait_until(lambda s: value(s, "monitor_status", status="degraded") == 1.0, 30, "degraded")  # type: ignore[arg-type]
+    rec.wait_until(lambda s: value(s, "monitor_status", status="degraded") == 1.0, 30, "degraded")
     hold(rec, 2 * 60 + 90)
 
 
@@ -191,7 +190,7 @@ def run_loop_failures(tmp: Path, sim: Sim, rec: Recorder, b: Bot) -> None:
     rec.wait_until(lambda s: active(s) and looped(s), 30, "active and looping")
     # Every REST answer is a 500 for a while: the account refresh of each loop fails.
     sim.admin("faults", {"http_5xx_next": 100_000})
-    rec.wait_until(lambda s: (value(s, "run_loop_failures_total") or 0) >= 3, 30, "three loop failures")  # type: ignore[arg-type]
+    rec.wait_until(lambda s: (value(s, "run_loop_failures_total") or 0) >= 3, 30, "three loop failures")
     hold(rec, 60)
 
 
@@ -201,7 +200,7 @@ def risk_stop(tmp: Path, sim: Sim, rec: Recorder, b: Bot) -> None:
     prices = sim.state()["prices"]
     assert isinstance(prices, dict)
     sim.admin("price", {"symbol": "BTC_JPY", "price": str(Decimal(str(prices["BTC_JPY"])) * Decimal("0.9"))})
-    rec.wait_until(lambda s: value(s, "tradingbot_halted") == 1.0, 30, "halted")  # type: ignore[arg-type]
+    rec.wait_until(lambda s: value(s, "tradingbot_halted") == 1.0, 30, "halted")
     hold(rec, 60)
 
 

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +118,9 @@ class Recorder:
     def answered(self) -> int:
         return sum(1 for s in self.recording.scrapes if s.series is not None)
 
-    def wait_until(self, predicate: Any, timeout: float, what: str) -> None:
+    def wait_until(
+        self, predicate: Callable[[dict[SeriesKey, float]], bool], timeout: float, what: str
+    ) -> None:
         """Poll the latest answered scrape until `predicate(series)` holds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -184,6 +186,7 @@ def input_series(rec: Recording, scale: float, names: set[str]) -> tuple[list[di
                 continue
             seen = True
             if name.endswith("_timestamp_seconds") and raw > 0:
+                # A Unix time on the same affine map as the sample times (0 stays "never").
                 raw = (raw - t0) * scale
             values.append(_fmt(raw))
         result.append({"series": _series_text(name, {**dict(labels), **extra}), "values": " ".join(values)})
