@@ -36,7 +36,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings_or_exit()
     assert isinstance(settings, Settings)
-    configure_logging(settings.log_level, redactor=SecretRedactor(settings.secret_values()))
+    configure_logging(
+        settings.log_level, redactor=SecretRedactor(settings.secret_values()), fmt=settings.log_format
+    )
     try:
         return run(settings)
     except AlreadyRunning as exc:

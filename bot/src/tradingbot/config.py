@@ -153,6 +153,8 @@ class Settings(BaseSettings):
     adopt_exchange_state: bool = False
     daily_reset_tz: str = "Asia/Tokyo"
     log_level: str = "INFO"
+    # auto: readable lines on a terminal, JSON otherwise (ops/logging.py).
+    log_format: Literal["auto", "json", "text"] = "auto"
     risk: RiskLimits = RiskLimits()
     strategy: StrategySettings = StrategySettings()
     rate: RateSettings = RateSettings()

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import kopf
 
+from tradingbot_operator import logs
 from tradingbot_operator.handlers import register_default
 from tradingbot_operator.settings import OperatorSettings
 
 
 def main() -> None:
     settings = OperatorSettings.from_env()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logs.configure(settings.log_level, settings.log_format)
     register_default()
     namespaces = settings.namespace_list()
     # One replica only: kopf peering pauses other operators but is not leader election (docs/architecture.md).

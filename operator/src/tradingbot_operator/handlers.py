@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 import kopf
 
-from tradingbot_operator import render
+from tradingbot_operator import logs, render
 from tradingbot_operator.health import HealthProber
 from tradingbot_operator.kube import Connection, KubeApi
 from tradingbot_operator.metrics import Metrics
@@ -82,6 +83,8 @@ def register(
     async def startup(settings: kopf.OperatorSettings, **_: Any) -> None:
         # Events are posted by the reconciler itself, only on transitions (steady state writes nothing).
         settings.posting.enabled = False
+        # `kopf run` configures logging itself: its handlers get the Secret redaction too.
+        logs.redact_root_handlers()
         settings.persistence.finalizer = FINALIZER
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
@@ -123,12 +126,14 @@ def register(
         try:
             while not stopped:
                 wakeup.clear()
+                started = time.monotonic()
                 try:
                     delay = await reconcile(runtime, namespace, name)
                 except Exception:
                     runtime.metrics.errors.inc()
                     log.exception("reconcile of %s/%s failed; retrying", namespace, name)
                     delay = 1.0
+                runtime.metrics.reconcile_seconds.observe(time.monotonic() - started)
                 await _sleep(wakeup, stopped, delay)
         finally:
             state.wakeups.pop((namespace, name), None)

@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 
+from tradingbot_operator import logs
 from tradingbot_operator.spec import GROUP, PLURAL, VERSION
 
 # kind -> (API prefix, plural)
@@ -140,13 +141,18 @@ class KubeApi:
         return result if isinstance(result, dict) else None
 
     async def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
-        return await self._request("GET", _path(kind, namespace, name))
+        result = await self._request("GET", _path(kind, namespace, name))
+        if kind == "Secret":
+            logs.learn_secrets(result)  # from here on its values are masked in every log line
+        return result
 
     async def list(
         self, kind: str, namespace: str, labels: dict[str, str] | None = None
     ) -> builtins.list[dict[str, Any]]:
         params = {"labelSelector": ",".join(f"{k}={v}" for k, v in labels.items())} if labels else None
         result = await self._request("GET", _path(kind, namespace), params=params)
+        if kind == "Secret":
+            logs.learn_secrets(result)
         items = (result or {}).get("items", [])
         # Label selection is done here too: not every API (an emulator, say) filters by it.
         return [

@@ -98,7 +98,10 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
     """Run one pass; return how long the caller may sleep before the next one."""
     body = await rt.api.get("TradingBot", namespace, name)
     if body is None or body["metadata"].get("deletionTimestamp"):
+        rt.metrics.forget_bot(namespace, name)
         return rt.settings.resync_seconds
+    # Before the pass can fail: a pass that keeps failing still shows the phase and deadline it left.
+    rt.metrics.observe_bot(namespace, name, body.get("status") or {}, body.get("spec") or {})
     old_status = copy.deepcopy(body.get("status") or {})
     p = Pass(
         bot=BotRef.from_body(body),
@@ -125,6 +128,7 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
         else:
             delay = await _reconcile_workload(rt, p, spec)
     await _commit(rt, p)
+    rt.metrics.observe_bot(namespace, name, p.status, body.get("spec") or {})
     # `delay` counts from the pass's start (gate times are `p.now + ...`); the pass's own reads, probe
     # and writes have taken time since, so the caller sleeps only what is left. Returning `delay` as
     # is made every gate probe drift by one pass duration (seconds under load).
@@ -194,6 +198,7 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
             )
             # Pruned before the status says Stable: a reader that sees Stable sees the history pruned.
             await _prune(rt, p, spec)
+            rt.metrics.rollout("succeeded")
             return policy.periodSeconds
         if action in (Action.ROLLBACK, Action.FAIL):
             await _fail(rt, p, spec, view, action)
@@ -257,6 +262,7 @@ async def _start(
     # Stable while the pod template changes; if the pass dies before the patch below, GATE re-applies it.
     p.status = rollout.record_start(p.status, desired, p.stamp, spec.healthGate)
     await _commit(rt, p)
+    rt.metrics.rollout("started")
     await _ensure(rt, render.render_service(bot))
     await _apply_statefulset(rt, p, spec, rev)
 
@@ -315,10 +321,12 @@ async def _fail(rt: Runtime, p: Pass, spec: TradingBotSpec, view: RolloutView, a
             p.status = rollout.record_rollback(p.status, failed_rev, stable.revision, reason, p.stamp, limit)
             await _commit(rt, p)
             rt.metrics.rollbacks.labels(namespace=p.bot.namespace, name=p.bot.name).inc()
+            rt.metrics.rollout("rolled_back")
             await _apply_statefulset(rt, p, spec, stable)
             await _prune(rt, p, spec)
             return
     p.status = rollout.record_failure(p.status, failed_rev, reason, p.stamp, limit)
+    rt.metrics.rollout("failed")
 
 
 async def _observe(rt: Runtime, p: Pass, current: str, policy: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +28,8 @@ class OperatorSettings(BaseModel):
     resync_seconds: float = Field(default=60.0, gt=0)
     failed_revisions_limit: int = Field(default=10, ge=1)
     log_level: str = "INFO"
+    # auto: readable lines on a terminal, JSON otherwise (logs.py; the bot's TRADINGBOT_LOG_FORMAT).
+    log_format: Literal["auto", "json", "text"] = "auto"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> OperatorSettings:

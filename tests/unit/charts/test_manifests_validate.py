@@ -26,7 +26,10 @@ def kube_validate(obj: dict[str, Any]) -> None:
         assert kind == "ServiceMonitor"
         assert set(obj["spec"]) == {"selector", "namespaceSelector", "endpoints"}
         for endpoint in obj["spec"]["endpoints"]:
-            assert set(endpoint) <= {"port", "path", "interval", "scrapeTimeout"}
+            assert set(endpoint) <= {"port", "path", "interval", "scrapeTimeout", "relabelings"}
+            for relabeling in endpoint.get("relabelings", []):  # RelabelConfig: action defaults to replace
+                assert set(relabeling) <= {"targetLabel", "replacement", "sourceLabels", "regex", "action"}
+                assert isinstance(relabeling["targetLabel"], str)
         return
     kubernetes_validate.validate(obj, K8S_VERSION, strict=True)
 

@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 import yaml
 from tradingbot.ops.metrics import BotMetrics
+from tradingbot_operator.metrics import Metrics as OperatorMetrics
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 MON = REPO / "monitoring"
 RULES = MON / "alerts" / "tradingbot.yml"
+OPERATOR_RULES = MON / "alerts" / "operator.yml"
 DASHBOARD = MON / "grafana" / "dashboards" / "tradingbot.json"
 DOCS = REPO / "docs" / "monitoring.md"
 
@@ -44,12 +46,13 @@ def test_promtool_check_config(config: str) -> None:
     proc = _run(_promtool(), "check", "config", str(MON / config))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # The relative rule glob must find the alerts both here and in the container layout.
-    assert "1 rule files found" in proc.stdout + proc.stderr
+    assert "2 rule files found" in proc.stdout + proc.stderr  # the bot's and the operator's
 
 
 def test_promtool_check_rules() -> None:
-    proc = _run(_promtool(), "check", "rules", str(RULES))
+    proc = _run(_promtool(), "check", "rules", str(RULES), str(OPERATOR_RULES))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted((MON / "alerts").glob("*.yml")) == sorted([RULES, OPERATOR_RULES])
 
 
 def test_promtool_test_rules() -> None:
@@ -70,8 +73,8 @@ def test_hostnet_config_differs_only_in_the_target() -> None:
     assert bridged["scrape_configs"][0]["job_name"] == "tradingbot"
 
 
-def _rules() -> dict[str, dict[str, Any]]:
-    groups = yaml.safe_load(RULES.read_text())["groups"]
+def _rules(path: pathlib.Path = RULES) -> dict[str, dict[str, Any]]:
+    groups = yaml.safe_load(path.read_text())["groups"]
     return {rule["alert"]: rule for group in groups for rule in group["rules"]}
 
 
@@ -119,9 +122,7 @@ def test_metric_name_parser() -> None:
     assert metric_names(expr) == {"tradingbot_loop_seconds_bucket", "tradingbot_last_loop_timestamp_seconds"}
 
 
-@pytest.fixture(scope="module")
-def exposed() -> set[str]:
-    text = BotMetrics().render().decode()
+def _exposed_names(text: str) -> set[str]:
     names = {"up"}  # Prometheus' own per-target series
     # From the TYPE lines: a labelled histogram has no samples until its first observation.
     suffixes = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
@@ -135,6 +136,23 @@ def exposed() -> set[str]:
     return names
 
 
+@pytest.fixture(scope="module")
+def exposed() -> set[str]:
+    return _exposed_names(BotMetrics().render().decode())
+
+
+@pytest.fixture(scope="module")
+def operator_exposed() -> set[str]:
+    return _exposed_names(OperatorMetrics().render().decode())
+
+
+def test_no_created_series() -> None:
+    # `_created` doubles every counter and histogram and nothing reads it (disabled in both programs).
+    for text in (BotMetrics().render().decode(), OperatorMetrics().render().decode()):
+        assert "_created" not in text
+        assert "_total" in text
+
+
 def _dashboard() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(DASHBOARD.read_text())
     return data
@@ -144,9 +162,33 @@ def _dashboard_exprs() -> list[str]:
     return [t["expr"] for p in _dashboard()["panels"] for t in p.get("targets", [])]
 
 
-def test_dashboard_uses_only_metrics_the_bot_exposes(exposed: set[str]) -> None:
+def test_dashboard_uses_only_metrics_the_bot_or_operator_exposes(
+    exposed: set[str], operator_exposed: set[str]
+) -> None:
     used = set().union(*(metric_names(e) for e in _dashboard_exprs()))
-    assert used - exposed == set()
+    assert used - exposed - operator_exposed == set()
+
+
+def test_dashboard_has_the_operator_panels(operator_exposed: set[str]) -> None:
+    used = set().union(*(metric_names(e) for e in _dashboard_exprs()))
+    families = {re.sub(r"_(bucket|sum|count)$", "", n) for n in operator_exposed - {"up"}}
+    shown = {re.sub(r"_(bucket|sum|count)$", "", n) for n in used}
+    assert families - shown == set()
+
+
+def test_operator_alerts_use_only_metrics_the_operator_exposes(operator_exposed: set[str]) -> None:
+    rules = _rules(OPERATOR_RULES)
+    assert set(rules) == {
+        "TradingbotOperatorRollback",
+        "TradingbotOperatorReconcileErrors",
+        "TradingbotOperatorProgressingPastDeadline",
+        "TradingbotOperatorDown",
+    }
+    used = set().union(*(metric_names(r["expr"]) for r in rules.values()))
+    assert used - operator_exposed == set()
+    assert 'up{job="tradingbot-operator"}' in rules["TradingbotOperatorDown"]["expr"]
+    for name, rule in rules.items():
+        assert rule["labels"]["severity"] in {"warning", "critical"}, name
 
 
 def test_alerts_use_only_metrics_the_bot_exposes(exposed: set[str]) -> None:
@@ -208,5 +250,5 @@ def test_docs_describe_every_metric_and_alert(exposed: set[str]) -> None:
     }
     missing = sorted(f for f in families if f not in docs and f + "_total" not in docs)
     assert missing == []
-    for alert in _rules():
+    for alert in [*_rules(), *_rules(OPERATOR_RULES)]:
         assert alert in docs, alert

@@ -1,7 +1,13 @@
-"""Structured JSON logs (one object a line on stdout) and secret redaction.
+"""Logs on stdout, JSON or text, and secret redaction.
+
+Format (``TRADINGBOT_LOG_FORMAT``): ``json`` is one object a line (``ts``, ``level``, ``logger``, ``msg``,
+``extra``, ``exc``) for collectors; ``text`` is the same fields as one readable line
+(``ts LEVEL logger: msg key=value``, the traceback indented below); ``auto`` (the default) picks text when
+stdout is a terminal and JSON otherwise. The operator writes the same two formats with the same fields
+(tradingbot_operator.logs).
 
 Every registered secret value — and its base64 and URL-encoded forms — is replaced by ``***`` in the
-message, the extras and the formatted exception before the line is written.
+message, the extras and the formatted exception before the line is written, in both formats.
 """
 
 from __future__ import annotations
@@ -95,12 +101,16 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+LOG_FORMATS = ("auto", "json", "text")
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self, redactor: SecretRedactor | None = None) -> None:
         super().__init__()
         self.redactor = redactor
 
-    def format(self, record: logging.LogRecord) -> str:
+    def fields(self, record: logging.LogRecord) -> dict[str, Any]:
+        """The fields of one line, in both formats."""
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC)
             .isoformat(timespec="milliseconds")
@@ -116,18 +126,52 @@ class JsonFormatter(logging.Formatter):
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
             entry["exc"] = record.exc_text
-        line = orjson.dumps(entry, default=str).decode()
+        return entry
+
+    def render(self, entry: dict[str, Any]) -> str:
+        return orjson.dumps(entry, default=str).decode()
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = self.render(self.fields(record))
         # Last line of defence: whatever slipped past the filter is still masked in the output.
         return self.redactor.redact(line) if self.redactor is not None else line
 
 
+class TextFormatter(JsonFormatter):
+    """``2026-01-05T09:00:00.123Z INFO    tradingbot.engine.daemon: msg key=value`` (+ indented traceback)."""
+
+    def render(self, entry: dict[str, Any]) -> str:
+        line = f"{entry['ts']} {entry['level']:<7} {entry['logger']}: {entry['msg']}"
+        for key, value in (entry.get("extra") or {}).items():
+            text = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
+            line += f" {key}={text}"
+        if "exc" in entry:
+            line += "\n" + "\n".join("    " + row for row in str(entry["exc"]).splitlines())
+        return line
+
+
+def wants_text(fmt: str, stream: TextIO) -> bool:
+    """``text`` / ``json`` as set; ``auto``: text when the stream is a terminal."""
+    if fmt not in LOG_FORMATS:
+        raise ValueError(f"log format {fmt!r}; accepted: {', '.join(LOG_FORMATS)}")
+    if fmt == "auto":
+        isatty = getattr(stream, "isatty", None)
+        return bool(isatty and isatty())
+    return fmt == "text"
+
+
 def configure_logging(
-    level: str = "INFO", *, redactor: SecretRedactor | None = None, stream: TextIO | None = None
+    level: str = "INFO",
+    *,
+    redactor: SecretRedactor | None = None,
+    stream: TextIO | None = None,
+    fmt: str = "auto",
 ) -> logging.Handler:
-    """Replace the root handlers with one JSON handler on ``stream`` (stdout by default)."""
+    """Replace the root handlers with one handler on ``stream`` (stdout by default), JSON or text."""
     redactor = redactor if redactor is not None else SecretRedactor()
-    handler = logging.StreamHandler(stream if stream is not None else sys.stdout)
-    handler.setFormatter(JsonFormatter(redactor))
+    out = stream if stream is not None else sys.stdout
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(TextFormatter(redactor) if wants_text(fmt, out) else JsonFormatter(redactor))
     handler.addFilter(RedactingFilter(redactor))
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -10,11 +10,23 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from tradingbot.ops.status import MonitorStatus
 from tradingbot.risk.matrix import RiskStatus
+
+# `<counter>_created` doubles every counter and histogram on /metrics and no rule or panel reads it. The
+# switch is process-wide and read at render time; the operator's metrics module flips the same one.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 STREAMS = ("public", "private")
