@@ -40,6 +40,7 @@ from tradingbot.ops.logging import SecretRedactor
 from tradingbot.ops.metrics import BotMetrics, MetricsClientObserver
 from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus, derive_monitor_status
+from tradingbot.ops.status_board import LiveFigures, StatusBoard
 from tradingbot.risk import HaltStore, RiskDecision, RiskFigures, RiskStatus, evaluate
 from tradingbot.strategy import Decision, MaCrossParams, MaCrossStrategy, MarketView, Strategy
 from tradingbot.venues.gmo import (
@@ -158,6 +159,12 @@ class Daemon:
         self.notifier: DiscordNotifier | None = None
         self.ops: OpsServer | None = None
         self.sim: Any = None
+        # The /status page's view: fed by live_figures() on each request and mark_equity() per refresh.
+        self.status_board = StatusBoard(
+            symbol=self.symbol, limits=settings.risk, started_at=self.started_at, live=self.live_figures,
+            store_path=lambda: None if self.store is None else self.store.path,
+            max_loop_age=timedelta(seconds=self.timing.max_loop_age),
+        )  # fmt: skip
 
     # --- small helpers -------------------------------------------------------------------------------
 
@@ -193,6 +200,11 @@ class Daemon:
             reconciliation=self.reconciliation,
             run_id=self.run_id,
             version=tradingbot.__version__,
+        )
+
+    def live_figures(self) -> LiveFigures:
+        return LiveFigures(
+            self.health(), self.figures, self.exposure.long, self.exposure.short, self.price, self.equity
         )
 
     def _status_changed(self) -> None:
@@ -388,6 +400,7 @@ class Daemon:
         self.store.put_fact("risk_memory", self._memory.to_json())
         self.metrics.set_position(self.exposure.net)
         self.equity = margin.actual_profit_loss
+        self.status_board.mark_equity(margin.actual_profit_loss)
         self.metrics.set_equity(margin.actual_profit_loss)
         self.metrics.set_drawdown(figures.current_drawdown)
         self.metrics.set_daily_loss(figures.current_daily_loss)
@@ -605,6 +618,7 @@ class Daemon:
                 self.health,
                 self.metrics,
                 max_loop_age=timedelta(seconds=self.timing.max_loop_age),
+                status=self.status_board.snapshot,
             )
             await self.ops.start()
             self._status_changed()
