@@ -400,7 +400,7 @@ class Daemon:
         self.store.put_fact("risk_memory", self._memory.to_json())
         self.metrics.set_position(self.exposure.net)
         self.equity = margin.actual_profit_loss
-        self.status_board.mark_equity(margin.actual_profit_loss)
+        self.status_board.mark_equity(margin.actual_profit_loss, realised_total)
         self.metrics.set_equity(margin.actual_profit_loss)
         self.metrics.set_drawdown(figures.current_drawdown)
         self.metrics.set_daily_loss(figures.current_daily_loss)

@@ -24,14 +24,25 @@ class EquitySeries:
         self.spacing = spacing
         self._points: list[SeriesPoint] = []
         self.start_equity: Decimal | None = None
+        self.start_realised: Decimal | None = None
 
-    def mark(self, at: datetime, equity: Decimal) -> None:
-        """Record the equity at ``at``; a point closer than the current spacing replaces the last one."""
+    def mark(self, at: datetime, equity: Decimal, realised: Decimal | None = None) -> None:
+        """Record the equity (and the store's total realised P&L net of fees) at ``at``.
+
+        A point closer than the current spacing to the one before the last replaces the last one.
+        """
         if at.tzinfo is None:
             raise ValueError(f"equity series times must be timezone-aware, got {at.isoformat()}")
         if self.start_equity is None:
             self.start_equity = equity
-        point = SeriesPoint(at=at, equity_jpy=equity, pnl_jpy=equity - self.start_equity)
+        if realised is not None and self.start_realised is None:
+            self.start_realised = realised
+        run_realised = None
+        if realised is not None and self.start_realised is not None:
+            run_realised = realised - self.start_realised
+        point = SeriesPoint(
+            at=at, equity_jpy=equity, pnl_jpy=equity - self.start_equity, realised_jpy=run_realised
+        )
         points = self._points
         if len(points) >= 2 and at - points[-2].at < self.spacing:
             points[-1] = point  # keep the latest figure without adding resolution we would throw away

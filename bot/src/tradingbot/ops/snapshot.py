@@ -102,7 +102,8 @@ class DecisionView(_Frozen):
 class SeriesPoint(_Frozen):
     at: AwareDatetime
     equity_jpy: Decimal
-    pnl_jpy: Decimal  # equity - the run's first equity
+    pnl_jpy: Decimal  # equity - the run's first equity (realised + unrealised - fees)
+    realised_jpy: Decimal | None = None  # realised P&L net of fees since the run's first point
 
 
 class StreamsView(_Frozen):

@@ -109,8 +109,9 @@ class StatusBoard:
         self._max_loop_age = max_loop_age
         self.series = series or EquitySeries()
 
-    def mark_equity(self, equity: Decimal, at: datetime | None = None) -> None:
-        self.series.mark(at or datetime.now(UTC), equity)
+    def mark_equity(self, equity: Decimal, realised: Decimal | None = None, at: datetime | None = None) -> None:
+        """One point of the chart: equity, and the store's total realised P&L net of fees (optional)."""
+        self.series.mark(at or datetime.now(UTC), equity, realised)
 
     def snapshot(self) -> StatusSnapshot:
         now = datetime.now(UTC)
@@ -164,16 +165,20 @@ class StatusBoard:
             }  # fmt: skip
         )
         book = ledger.PositionBook.of(all_fills)
-        # Average prices come from our own fills; when the exchange's sizes differ (adopted or external
-        # positions) they would be wrong, so they are left out rather than guessed.
-        if (book.long.size, book.short.size) == (live.long, live.short):
-            position = position.model_copy(
-                update={
-                    "long_average_price": book.long.average_price,
-                    "short_average_price": book.short.average_price,
-                    "unrealised_pnl_jpy": None if live.mark_price is None else book.unrealised(live.mark_price),
-                }
-            )
+        # Average prices come from our own fills; where the live size differs (an order confirmed but its
+        # fill not recorded yet, adopted or external positions) they would be wrong: left out, not guessed.
+        long_ok, short_ok = book.long.size == live.long, book.short.size == live.short
+        position = position.model_copy(
+            update={
+                "long_average_price": book.long.average_price if long_ok else None,
+                "short_average_price": book.short.average_price if short_ok else None,
+                "unrealised_pnl_jpy": (
+                    book.unrealised(live.mark_price)
+                    if long_ok and short_ok and live.mark_price is not None
+                    else None
+                ),
+            }
+        )
         orders = tuple(
             OrderView(
                 id=i.id, exchange_order_id=i.exchange_order_id, created_at=i.created_at, side=i.side,

@@ -17,7 +17,7 @@
     return (n > 0 ? "+" : "") + num.format(n);
   }
   function fmtSize(v) { return isBlank(v) ? "-" : String(v); }
-  function fmtPct(v) { return isBlank(v) ? "-" : (Number(v) * 100).toFixed(1) + "%"; }
+  function fmtPct(v, digits) { return isBlank(v) ? "-" : (Number(v) * 100).toFixed(digits === undefined ? 1 : digits) + "%"; }
   function fmtTime(v) { return isBlank(v) ? "-" : String(v).replace("T", " ").replace(/\.\d+/, "").replace("+00:00", " UTC"); }
   function fmtClock(v) { return isBlank(v) ? "-" : String(v).slice(11, 19); }
   function raw(v) { return isBlank(v) ? "" : Array.isArray(v) ? v.join(",") : String(v); }
@@ -69,7 +69,7 @@
       const th = document.createElement("th");
       th.textContent = l.name;
       tr.appendChild(th);
-      const show = (v) => isBlank(v) ? "-" : l.unit === "ratio" ? fmtPct(v) : l.unit === "JPY" ? fmtNum(v) + " JPY"
+      const show = (v) => isBlank(v) ? "-" : l.unit === "ratio" ? fmtPct(v, 2) : l.unit === "JPY" ? fmtNum(v) + " JPY"
         : l.unit === "x" ? Number(v).toFixed(2) + "x" : String(v);
       const now = cell(tr, show(l.figure), "num");
       now.dataset.value = raw(l.figure);
@@ -91,38 +91,47 @@
     }
   }
 
+  const utcClock = (u, vals) => vals.map((v) => new Date(v * 1000).toISOString().slice(11, 19));
+  const grid = { stroke: "#eef0f3" };
+
+  function makeChart(el, label, lines, fmt) {
+    return new uPlot({
+      width: Math.max(320, el.clientWidth), height: 200,
+      scales: { x: { time: true } },
+      series: [{ label: "time (UTC)" }, ...lines],
+      axes: [
+        // Whole seconds at least: finer ticks would print the same HH:MM:SS twice.
+        { stroke: "#6b7280", grid: grid, values: utcClock, space: 80,
+          incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400] },
+        { label: label, stroke: "#6b7280", size: 96, labelSize: 18, values: (u, vals) => vals.map(fmt), grid: grid },
+      ],
+      legend: { live: false },
+      cursor: { sync: { key: "run" } },
+    }, null, el);
+  }
+
+  // Two charts on one time axis: equity, and the P&L lines (their gap is the open position's unrealised
+  // P&L). On one shared chart the equity and run-P&L lines would be the same curve twice.
   function renderChart(series) {
     const empty = series.length < 2;
     $("chart-empty").classList.toggle("hidden", !empty);
     $("chart").dataset.points = String(series.length);
     if (empty) return;
-    const data = [
-      series.map((p) => Date.parse(p.at) / 1000),
-      series.map((p) => Number(p.equity_jpy)),
-      series.map((p) => Number(p.pnl_jpy)),
-    ];
-    const width = Math.max(320, $("chart").clientWidth);
+    const xs = series.map((p) => Date.parse(p.at) / 1000);
     if (chart === null) {
-      chart = new uPlot({
-        width: width, height: 280,
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-        scales: { x: { time: true }, jpy: {}, pnl: {} },
-        series: [
-          { label: "time (UTC)" },
-          { label: "equity (JPY)", scale: "jpy", stroke: "#1f4f99", width: 2, value: (u, v) => fmtNum(v) },
-          { label: "run P&L (JPY)", scale: "pnl", stroke: "#16794c", width: 1.5, dash: [6, 4],
-            fill: "rgba(22,121,76,0.06)", value: (u, v) => fmtSigned(v) },
-        ],
-        axes: [
-          { stroke: "#6b7280", grid: { stroke: "#eef0f3" } },
-          { scale: "jpy", stroke: "#1f4f99", size: 90, values: (u, vals) => vals.map(fmtNum), grid: { stroke: "#eef0f3" } },
-          { scale: "pnl", side: 1, stroke: "#16794c", size: 70, values: (u, vals) => vals.map(fmtSigned), grid: { show: false } },
-        ],
-        legend: { live: true },
-      }, data, $("chart"));
-    } else {
-      chart.setData(data);
+      chart = {
+        equity: makeChart($("chart-equity"), "equity (JPY)", [
+          { label: "equity (JPY)", stroke: "#1f4f99", width: 2, fill: "rgba(31,79,153,0.06)", points: { show: false } },
+        ], fmtNum),
+        pnl: makeChart($("chart-pnl"), "P&L (JPY)", [
+          { label: "run P&L: equity change incl. unrealised", stroke: "#d97706", width: 2, points: { show: false } },
+          { label: "realised P&L net of fees", stroke: "#16794c", width: 1.5, dash: [6, 4], points: { show: false }, spanGaps: true },
+        ], fmtSigned),
+      };
     }
+    chart.equity.setData([xs, series.map((p) => Number(p.equity_jpy))]);
+    chart.pnl.setData([xs, series.map((p) => Number(p.pnl_jpy)),
+      series.map((p) => (p.realised_jpy === null ? null : Number(p.realised_jpy)))]);
   }
 
   function render(s) {
@@ -147,6 +156,8 @@
     setField("win-rate", a.win_rate, fmtPct(a.win_rate));
     setField("position-net", p.net, (Number(p.net) > 0 ? "long " : Number(p.net) < 0 ? "short " : "flat ")
       + (Number(p.net) === 0 ? "" : String(Math.abs(Number(p.net)))));
+    $("long-part").classList.toggle("hidden", Number(p.long) === 0);
+    $("short-part").classList.toggle("hidden", Number(p.short) === 0);
     setField("position-long", p.long, fmtSize(p.long));
     setField("position-short", p.short, fmtSize(p.short));
     setField("long-avg", p.long_average_price, fmtNum(p.long_average_price));
@@ -206,7 +217,10 @@
     }
   }
 
-  window.addEventListener("resize", () => { if (chart) chart.setSize({ width: Math.max(320, $("chart").clientWidth), height: 280 }); });
+  window.addEventListener("resize", () => {
+    if (chart === null) return;
+    for (const c of [chart.equity, chart.pnl]) c.setSize({ width: Math.max(320, $("chart").clientWidth), height: 200 });
+  });
   poll();
   setInterval(poll, POLL_MS);
 })();
