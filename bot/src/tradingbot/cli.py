@@ -1,4 +1,4 @@
-"""``python -m tradingbot run|check-config|report|drill|replay|clear-halt``."""
+"""``python -m tradingbot run|check-config|report|drill|replay|clear-halt|status|trades|record``."""
 
 from __future__ import annotations
 
@@ -185,7 +185,18 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=cmd_replay)
     _register_toolkit(sub, "report")
     _register_toolkit(sub, "drill")
+    _register_visibility(sub)
     return parser
+
+
+def _register_visibility(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # Imported here, not at the top: `run` must not pay for them, and each module keeps its own flags.
+    from tradingbot.recording import command as record_command
+    from tradingbot.reports import status_cmd, trades
+
+    status_cmd.register(subparsers)
+    trades.register(subparsers)
+    record_command.register(subparsers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
