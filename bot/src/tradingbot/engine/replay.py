@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tradingbot.engine.reconcile import Exposure
 from tradingbot.risk import RiskFigures, RiskLimits, RiskStatus, evaluate
@@ -56,6 +56,16 @@ class _Ledger:
         return self.cash + upl
 
 
+class ReplayObserver(Protocol):
+    """Sees each paper fill (with the P&L it realised) and the equity after each ticker (reports/)."""
+
+    def on_fill(
+        self, at: datetime, side: str, action: str, size: Decimal, price: Decimal, realised: Decimal
+    ) -> None: ...
+
+    def on_mark(self, at: datetime, equity: Decimal) -> None: ...
+
+
 def replay(
     lines: list[str],
     *,
@@ -63,6 +73,7 @@ def replay(
     strategy: Strategy,
     limits: RiskLimits,
     initial_equity: Decimal = Decimal("10000000"),
+    observer: ReplayObserver | None = None,
 ) -> dict[str, Any]:
     decoder = MarketDecoder()
     ledger = _Ledger(Exposure(), initial_equity)
@@ -93,12 +104,17 @@ def replay(
             if not allowed:
                 counts["skipped_by_risk"] += 1
                 continue
+            cash_before = ledger.cash
             ledger.fill(d.side, d.action, d.size, price)
+            if observer is not None:
+                observer.on_fill(at, d.side, d.action, d.size, price, ledger.cash - cash_before)
             decisions.append(
                 {"at": at.isoformat(), "side": d.side, "action": d.action, "size": str(d.size),
                  "price": str(price)}
             )  # fmt: skip
         equity = ledger.equity(price)
+        if observer is not None:
+            observer.on_mark(at, equity)
         peak = max(peak, equity)
         gross = ledger.exposure.gross * price
         figures = RiskFigures(
