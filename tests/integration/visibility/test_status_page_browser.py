@@ -14,10 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
+from tradingbot.reports import ledger, store_reader
 from visibility_browser import COLLECT_JS, find_chromium, open_page
 from visibility_procs import PLANTED_KEY, PLANTED_SECRET, running_bot
-
-from tradingbot.reports import ledger, store_reader
 
 REPO = Path(__file__).resolve().parents[3]
 ARTIFACT = REPO / "var" / "test-artifacts" / "status_page.png"
@@ -41,7 +40,8 @@ def test_status_page_shows_the_running_bot(tmp_path: Path) -> None:
         status = bot.quiet()
         with open_page(chromium, f"{bot.ops_url}/") as page:
             page.wait_for(
-                "document.body.dataset.ready === '1' && Number(document.getElementById('chart').dataset.points) > 1",
+                "document.body.dataset.ready === '1'"
+                " && Number(document.getElementById('chart').dataset.points) > 1",
                 30, "the page's first render with a chart",
             )  # fmt: skip
             dom: dict[str, Any] = page.evaluate(COLLECT_JS)
@@ -70,7 +70,12 @@ def test_status_page_shows_the_running_bot(tmp_path: Path) -> None:
     }.items():  # fmt: skip
         assert f[field]["value"] == expected, (field, f[field], expected)
     assert f["health"]["text"] == "healthy"
-    for field in ("account.equity_jpy", "account.run_pnl_jpy", "account.realised_pnl_jpy", "account.fees_jpy"):
+    for field in (
+        "account.equity_jpy",
+        "account.run_pnl_jpy",
+        "account.realised_pnl_jpy",
+        "account.fees_jpy",
+    ):
         section, key = field.split(".")
         expected = Decimal(status[section][key])
         assert _dec(f[field]["value"]) == expected, field
@@ -79,7 +84,9 @@ def test_status_page_shows_the_running_bot(tmp_path: Path) -> None:
     win_rate = status["account"]["win_rate"]
     assert _dec(f["account.win_rate"]["value"]) == _dec(win_rate)
     if win_rate is not None:
-        assert _shown_number(f["account.win_rate"]["text"]) == (Decimal(win_rate) * 100).quantize(Decimal("0.1"))
+        assert _shown_number(f["account.win_rate"]["text"]) == (Decimal(win_rate) * 100).quantize(
+            Decimal("0.1")
+        )
     for row in status["risk"]["limits"]:
         shown = dom["limits"][row["reason_code"]]
         assert _dec(shown["figure"]) == _dec(row["figure"]), row["name"]
@@ -88,9 +95,11 @@ def test_status_page_shows_the_running_bot(tmp_path: Path) -> None:
     # Tables: the same rows as /status, which match the store.
     assert len(dom["fills"]) == len(status["recent_fills"]) > 0
     assert [int(r[1]) for r in dom["fills"]] == [x["order_id"] for x in status["recent_fills"]]
-    assert dom["orders"] == [] and status["open_orders"] == []
+    assert dom["orders"] == []
+    assert status["open_orders"] == []
     assert len(dom["decisions"]) == len(status["decisions"]) > 0
-    assert dom["chartCanvas"] and dom["chartPoints"] >= 2
+    assert dom["chartCanvas"]
+    assert dom["chartPoints"] >= 2
 
     # /status against the store: this run's fills, realised P&L and fees.
     stats = ledger.stats(fills)

@@ -70,7 +70,11 @@ class Page:
         metrics = self.call("Page.getLayoutMetrics")
         height = int(metrics["cssContentSize"]["height"]) + 1
         self.call(
-            "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
         )
         shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +132,8 @@ COLLECT_JS = """
     .map((tr) => Array.from(tr.cells).map((c) => c.textContent.trim()));
   const limits = {};
   for (const tr of document.querySelectorAll('#limits tbody tr')) {
-    limits[tr.dataset.limit] = {figure: tr.cells[1].dataset.value, used: tr.querySelector('.pct').dataset.value};
+    limits[tr.dataset.limit] = {figure: tr.cells[1].dataset.value,
+                                used: tr.querySelector('.pct').dataset.value};
   }
   return {fields, limits, orders: rows('orders'), fills: rows('fills'), decisions: rows('decisions'),
           chartPoints: Number(document.getElementById('chart').dataset.points || 0),

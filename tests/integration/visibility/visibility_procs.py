@@ -73,7 +73,9 @@ class Bot:
             s = self.status()
             if s["account"]["fills"] >= fills and s["account"]["closing_trades"] >= closing:
                 return s
-        raise AssertionError(f"the bot made fewer than {fills} fills in {timeout}s: {self.status()['account']}")
+        raise AssertionError(
+            f"the bot made fewer than {fills} fills in {timeout}s: {self.status()['account']}"
+        )
 
     def quiet(self, timeout: float = 20) -> dict[str, Any]:
         """Once the market stops: wait until nothing changes between two account refreshes."""

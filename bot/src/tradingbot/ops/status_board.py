@@ -81,10 +81,14 @@ def limit_uses(figures: RiskFigures | None, limits: RiskLimits) -> tuple[LimitUs
         value: Decimal | None = None if figures is None else getattr(figures, row.figure)
         rows.append(
             LimitUse(
-                name=row.name, figure=value, limit=limit, unit=row.unit,
+                name=row.name,
+                figure=value,
+                limit=limit,
+                unit=row.unit,
                 used=None if value is None else (value / limit).quantize(Decimal("0.0001")),
-                breach_status=row.breach_status, reason_code=row.reason_code,
-            )  # fmt: skip
+                breach_status=row.breach_status,
+                reason_code=row.reason_code,
+            )
         )
     return tuple(rows)
 
@@ -109,7 +113,9 @@ class StatusBoard:
         self._max_loop_age = max_loop_age
         self.series = series or EquitySeries()
 
-    def mark_equity(self, equity: Decimal, realised: Decimal | None = None, at: datetime | None = None) -> None:
+    def mark_equity(
+        self, equity: Decimal, realised: Decimal | None = None, at: datetime | None = None
+    ) -> None:
         """One point of the chart: equity, and the store's total realised P&L net of fees (optional)."""
         self.series.mark(at or datetime.now(UTC), equity, realised)
 
@@ -160,9 +166,12 @@ class StatusBoard:
         run = ledger.stats([f for f in all_fills if f.at >= self.started_at])
         account = account.model_copy(
             update={
-                "realised_pnl_jpy": run.realised_pnl, "fees_jpy": run.fees, "fills": run.fills,
-                "closing_trades": run.trades, "win_rate": run.win_rate,
-            }  # fmt: skip
+                "realised_pnl_jpy": run.realised_pnl,
+                "fees_jpy": run.fees,
+                "fills": run.fills,
+                "closing_trades": run.trades,
+                "win_rate": run.win_rate,
+            }
         )
         book = ledger.PositionBook.of(all_fills)
         # Average prices come from our own fills; where the live size differs (an order confirmed but its
@@ -181,25 +190,45 @@ class StatusBoard:
         )
         orders = tuple(
             OrderView(
-                id=i.id, exchange_order_id=i.exchange_order_id, created_at=i.created_at, side=i.side,
-                action=i.action, execution_type=i.execution_type, size=i.size, executed=i.executed,
-                price=i.price, state=i.state, reason=i.reason,
-            )  # fmt: skip
+                id=i.id,
+                exchange_order_id=i.exchange_order_id,
+                created_at=i.created_at,
+                side=i.side,
+                action=i.action,
+                execution_type=i.execution_type,
+                size=i.size,
+                executed=i.executed,
+                price=i.price,
+                state=i.state,
+                reason=i.reason,
+            )
             for i in open_rows
             if i.symbol == self.symbol
         )
         fills = tuple(
             FillView(
-                execution_id=f.execution_id, order_id=f.order_id, at=f.at, side=f.side,
-                settle_type=f.settle_type, size=f.size, price=f.price, loss_gain=f.loss_gain, fee=f.fee,
-            )  # fmt: skip
+                execution_id=f.execution_id,
+                order_id=f.order_id,
+                at=f.at,
+                side=f.side,
+                settle_type=f.settle_type,
+                size=f.size,
+                price=f.price,
+                loss_gain=f.loss_gain,
+                fee=f.fee,
+            )
             for f in reversed(all_fills[-RECENT_FILLS:])
         )
         decisions = tuple(
             DecisionView(
-                at=i.created_at, side=i.side, action=i.action, size=i.size, reason=i.reason,
-                outcome=i.state, detail=i.detail,
-            )  # fmt: skip
+                at=i.created_at,
+                side=i.side,
+                action=i.action,
+                size=i.size,
+                reason=i.reason,
+                outcome=i.state,
+                detail=i.detail,
+            )
             for i in recent
         )
         return account, position, orders, fills, decisions, None

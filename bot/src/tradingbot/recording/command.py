@@ -103,10 +103,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     parser.add_argument("--out", type=Path, required=True, help="JSONL file to write (replaced)")
-    parser.add_argument("--seconds", type=_positive, default=None, help="stop after this long (default: Ctrl-C)")
+    parser.add_argument(
+        "--seconds", type=_positive, default=None, help="stop after this long (default: Ctrl-C)"
+    )
     parser.add_argument("--max-frames", type=int, default=None, help="stop after this many frames")
     parser.add_argument("--symbol", help="symbol (default: TRADINGBOT_SYMBOL)")
-    parser.add_argument("--source", help="gmo | sim | simulator base URL (default: TRADINGBOT_SIM_URL, else sim)")
-    parser.add_argument("--channels", type=_channels, default=("ticker",),
-                        help="comma list of ticker,orderbooks,trades (default: ticker; replay uses ticker)")  # fmt: skip
+    parser.add_argument(
+        "--source", help="gmo | sim | simulator base URL (default: TRADINGBOT_SIM_URL, else sim)"
+    )
+    parser.add_argument(
+        "--channels", type=_channels, default=("ticker",),
+        help="comma list of ticker,orderbooks,trades (default: ticker; replay uses ticker)",
+    )  # fmt: skip
     parser.set_defaults(func=_main)

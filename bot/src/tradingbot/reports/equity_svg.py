@@ -24,7 +24,9 @@ class Marker:
     good: bool  # a winning close (green) or a losing one (red)
 
 
-def thin(points: Sequence[tuple[datetime, Decimal]], limit: int = MAX_POINTS) -> list[tuple[datetime, Decimal]]:
+def thin(
+    points: Sequence[tuple[datetime, Decimal]], limit: int = MAX_POINTS
+) -> list[tuple[datetime, Decimal]]:
     if len(points) <= limit:
         return list(points)
     per = -(-len(points) // (limit // 2))  # ceil: two points kept per bucket

@@ -121,10 +121,12 @@ def write_outputs(
     Returns (report path, svg path or None when the replay saw no ticker to draw).
     """
     report_path = json_path.with_name(json_path.stem + ".report.json")
-    doc = {"report": stats.to_json(), "fills": [
-        {"at": f.at.isoformat(), "side": f.side, "action": f.action, "size": str(f.size), "price": str(f.price),
-         "realised_pnl_jpy": str(f.realised)} for f in tape.fills
-    ]}  # fmt: skip
+    fills = [
+        {"at": f.at.isoformat(), "side": f.side, "action": f.action, "size": str(f.size),
+         "price": str(f.price), "realised_pnl_jpy": str(f.realised)}
+        for f in tape.fills
+    ]  # fmt: skip
+    doc = {"report": stats.to_json(), "fills": fills}
     write_bytes_atomic(report_path, (json.dumps(doc, indent=2) + "\n").encode())
     if not tape.equity:
         return report_path, None
@@ -140,7 +142,8 @@ def write_outputs(
         title=f"Replay equity: {summary.get('symbol', '')} {summary.get('strategy', '')}".strip(),
         subtitle=(
             f"{stats.trades} trades, win rate {win}, final P&L {table.jpy(stats.final_pnl)} JPY, "
-            f"max drawdown {table.jpy(stats.max_drawdown_jpy)} JPY; dots: closing trades (green won, red lost)"
+            f"max drawdown {table.jpy(stats.max_drawdown_jpy)} JPY; "
+            "dots: closing trades (green won, red lost)"
         ),
         markers=markers,
         baseline=initial_equity,

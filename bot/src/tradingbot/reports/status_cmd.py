@@ -72,7 +72,8 @@ def _limit(row: dict[str, Any]) -> list[str]:
 
 def render(s: dict[str, Any]) -> str:
     a, p, risk = s["account"], s["position"], s["risk"]
-    paused = {True: "PAUSED", False: "running", None: "-"}[s.get("paused")]
+    # None: the bot has no pause control (yet); say nothing rather than guess.
+    paused = {True: ", trading PAUSED", False: ", trading running", None: ""}[s.get("paused")]
     sides = []
     for side in ("long", "short"):
         if _d(p[side]):
@@ -80,38 +81,52 @@ def render(s: dict[str, Any]) -> str:
             sides.append(f"{side} {p[side]}" + (f" avg {table.jpy(_d(avg))}" if avg is not None else ""))
     position = "; ".join(sides) or "flat"
     if sides:
-        position += f"; mark {table.jpy(_d(p['mark_price']))}; unrealised {_signed(p['unrealised_pnl_jpy'])} JPY"
+        position += (
+            f"; mark {table.jpy(_d(p['mark_price']))}; unrealised {_signed(p['unrealised_pnl_jpy'])} JPY"
+        )
+    health = "healthy" if s["health"] == "ok" else "UNHEALTHY"
+    reconciliation = "ok" if s["reconciliation_ok"] else "MISMATCH " + "; ".join(s["reconciliation_problems"])
+    risk_text = risk["status"] + (" HALTED" if risk["halted"] else "")
+    if risk["reasons"]:
+        risk_text += f" ({', '.join(risk['reasons'])})"
+    equity = (
+        f"{table.jpy(_d(a['equity_jpy']))} JPY (start {table.jpy(_d(a['start_equity_jpy']))}, "
+        f"run P&L {_signed(a['run_pnl_jpy'])})"
+    )
+    this_run = (
+        f"realised {_signed(a['realised_pnl_jpy'])} JPY, fees {table.jpy(_d(a['fees_jpy']))} JPY, "
+        f"{a['fills']} fills, {a['closing_trades']} closing trades, "
+        f"win rate {table.ratio_percent(_d(a['win_rate']))}"
+    )
     header = table.key_values([
         ("bot", f"{s['symbol']} {s['mode']} run {s['run_id']} (version {s['version']})"),
         ("started", str(s["started_at"])),
-        ("health", f"{'healthy' if s['health'] == 'ok' else 'UNHEALTHY'} (monitor_status {s['monitor_status']})"
-                   f", trading {paused}"),
-        ("streams", f"public {s['streams']['public']}, private {s['streams']['private']}; reconciliation "
-                    + ("ok" if s["reconciliation_ok"] else "MISMATCH " + "; ".join(s["reconciliation_problems"]))),
-        ("risk", risk["status"] + (" HALTED" if risk["halted"] else "")
-                 + (f" ({', '.join(risk['reasons'])})" if risk["reasons"] else "")),
+        ("health", f"{health} (monitor_status {s['monitor_status']}){paused}"),
+        ("streams", f"public {s['streams']['public']}, private {s['streams']['private']}; "
+                    f"reconciliation {reconciliation}"),
+        ("risk", risk_text),
         ("position", position),
-        ("equity", f"{table.jpy(_d(a['equity_jpy']))} JPY (start {table.jpy(_d(a['start_equity_jpy']))}, "
-                   f"run P&L {_signed(a['run_pnl_jpy'])})"),
-        ("this run", f"realised {_signed(a['realised_pnl_jpy'])} JPY, fees {table.jpy(_d(a['fees_jpy']))} JPY, "
-                     f"{a['fills']} fills, {a['closing_trades']} closing trades, win rate "
-                     f"{table.ratio_percent(_d(a['win_rate']))}"),
+        ("equity", equity),
+        ("this run", this_run),
         ("last loop", str(s["last_loop_at"])),
     ])  # fmt: skip
-    parts = [header, "", "risk limits", table.render(["limit", "now", "limit", "used", "on breach"],
-                                                     [_limit(r) for r in risk["limits"]])]  # fmt: skip
-    parts += ["", f"open orders ({len(s['open_orders'])})", table.render(
+    limits = table.render(["limit", "now", "limit", "used", "on breach"], [_limit(r) for r in risk["limits"]])
+    orders = table.render(
         ["created (UTC)", "order", "side", "action", "size", "filled", "price", "state"],
         [[o["created_at"][11:19], str(o["exchange_order_id"] or "-"), o["side"], o["action"], o["size"],
           o["executed"], "market" if o["price"] is None else table.jpy(_d(o["price"])), o["state"]]
          for o in s["open_orders"]],
-    )]  # fmt: skip
-    parts += ["", f"recent fills ({len(s['recent_fills'])}, newest first)", table.render(
+    )  # fmt: skip
+    fills = table.render(
         ["time (UTC)", "order", "side", "settle", "size", "price", "P&L", "fee"],
-        [[f["at"][11:19], str(f["order_id"]), f["side"], f["settle_type"], f["size"], table.jpy(_d(f["price"])),
-          _signed(f["loss_gain"]) if f["settle_type"] == "CLOSE" else "-", table.jpy(_d(f["fee"]))]
+        [[f["at"][11:19], str(f["order_id"]), f["side"], f["settle_type"], f["size"],
+          table.jpy(_d(f["price"])), _signed(f["loss_gain"]) if f["settle_type"] == "CLOSE" else "-",
+          table.jpy(_d(f["fee"]))]
          for f in s["recent_fills"][:10]],
-    )]  # fmt: skip
+    )  # fmt: skip
+    parts = [header, "", "risk limits", limits, "", f"open orders ({len(s['open_orders'])})", orders]
+    shown = min(10, len(s["recent_fills"]))
+    parts += ["", f"recent fills (newest {shown} of the last {len(s['recent_fills'])})", fills]
     if s.get("store_error"):
         parts += ["", f"note: orders and fills unavailable: {s['store_error']}"]
     return "\n".join(parts)

@@ -96,10 +96,17 @@ def fills(db: sqlite3.Connection, *, since: datetime | None = None, symbol: str 
     sql += " ORDER BY timestamp, execution_id"
     return [
         Fill(
-            execution_id=int(eid), order_id=int(oid), at=datetime.fromisoformat(ts), symbol=sym,
-            side=side, settle_type=settle, size=Decimal(size), price=Decimal(price),
-            loss_gain=Decimal(lg), fee=Decimal(fee),
-        )  # fmt: skip
+            execution_id=int(eid),
+            order_id=int(oid),
+            at=datetime.fromisoformat(ts),
+            symbol=sym,
+            side=side,
+            settle_type=settle,
+            size=Decimal(size),
+            price=Decimal(price),
+            loss_gain=Decimal(lg),
+            fee=Decimal(fee),
+        )
         for eid, oid, ts, sym, side, settle, size, price, lg, fee in db.execute(sql, args)
     ]
 
@@ -124,7 +131,7 @@ def _intent(row: tuple[object, ...]) -> IntentRow:
 
 
 def recent_intents(db: sqlite3.Connection, limit: int) -> list[IntentRow]:
-    """The last ``limit`` order intents (the strategy's decisions that reached the order manager), newest first."""
+    """The last ``limit`` order intents (decisions that reached the order manager), newest first."""
     rows = db.execute(
         f"SELECT {_INTENT_COLUMNS} FROM intents i ORDER BY i.id DESC LIMIT ?",  # noqa: S608
         (limit,),

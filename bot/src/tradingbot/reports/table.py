@@ -25,7 +25,8 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     def line(cells: Sequence[str]) -> str:
         parts = [
-            cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(cells, widths, numeric, strict=True)
+            cell.rjust(w) if num else cell.ljust(w)
+            for cell, w, num in zip(cells, widths, numeric, strict=True)
         ]
         return "  ".join(parts).rstrip()
 

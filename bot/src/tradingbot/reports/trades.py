@@ -78,10 +78,17 @@ def render_json(fills: Sequence[Fill], summary: TradeStats, source: Path) -> str
         "summary": summary.to_json(),
         "fills": [
             {
-                "time": f.at.isoformat(), "execution_id": f.execution_id, "order_id": f.order_id,
-                "symbol": f.symbol, "side": f.side, "settle_type": f.settle_type, "size": str(f.size),
-                "price": str(f.price), "loss_gain": str(f.loss_gain), "fee": str(f.fee),
-            }  # fmt: skip
+                "time": f.at.isoformat(),
+                "execution_id": f.execution_id,
+                "order_id": f.order_id,
+                "symbol": f.symbol,
+                "side": f.side,
+                "settle_type": f.settle_type,
+                "size": str(f.size),
+                "price": str(f.price),
+                "loss_gain": str(f.loss_gain),
+                "fee": str(f.fee),
+            }
             for f in fills
         ],
     }
