@@ -16,7 +16,8 @@ import httpx
 import pytest
 from tradingbot.reports import ledger, store_reader
 from visibility_browser import COLLECT_JS, find_chromium, open_page
-from visibility_procs import PLANTED_KEY, PLANTED_SECRET, running_bot
+from conftest import QuietBot
+from visibility_procs import PLANTED_KEY, PLANTED_SECRET
 
 REPO = Path(__file__).resolve().parents[3]
 ARTIFACT = REPO / "var" / "test-artifacts" / "status_page.png"
@@ -31,28 +32,27 @@ def _shown_number(text: str) -> Decimal:
     return Decimal(text.replace(",", "").replace("+", "").rstrip("%").split()[-1])
 
 
-def test_status_page_shows_the_running_bot(tmp_path: Path) -> None:
+def test_status_page_shows_the_running_bot(quiet_bot: QuietBot, tmp_path: Path) -> None:
     chromium = find_chromium()
     if chromium is None:
         pytest.skip("no Chromium on PATH: `make tools` installs Debian's chromium where apt runs as root")
-    with running_bot(tmp_path) as bot:
-        bot.trade_until(fills=4, closing=1)
-        status = bot.quiet()
-        with open_page(chromium, f"{bot.ops_url}/") as page:
-            page.wait_for(
-                "document.body.dataset.ready === '1'"
-                " && Number(document.getElementById('chart').dataset.points) > 1",
-                30, "the page's first render with a chart",
-            )  # fmt: skip
-            dom: dict[str, Any] = page.evaluate(COLLECT_JS)
-            shot = page.screenshot(tmp_path / "status_page.png")
-        after = bot.status()
-        page_html = httpx.get(f"{bot.ops_url}/", timeout=5).text
-        status_text = httpx.get(f"{bot.ops_url}/status", timeout=5).text
-        store_path = store_reader.default_store(bot.var_dir)
-        assert store_path is not None
-        with store_reader.open_readonly(store_path) as db:
-            fills = store_reader.fills(db)
+    bot = quiet_bot.bot
+    status = bot.status()
+    with open_page(chromium, f"{bot.ops_url}/") as page:
+        page.wait_for(
+            "document.body.dataset.ready === '1'"
+            " && Number(document.getElementById('chart').dataset.points) > 1",
+            30, "the page's first render with a chart",
+        )  # fmt: skip
+        dom: dict[str, Any] = page.evaluate(COLLECT_JS)
+        shot = page.screenshot(tmp_path / "status_page.png")
+    after = bot.status()
+    page_html = httpx.get(f"{bot.ops_url}/", timeout=5).text
+    status_text = httpx.get(f"{bot.ops_url}/status", timeout=5).text
+    store_path = store_reader.default_store(bot.var_dir)
+    assert store_path is not None
+    with store_reader.open_readonly(store_path) as db:
+        fills = store_reader.fills(db)
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, ARTIFACT)
     print(f"status page screenshot: {ARTIFACT} (also {shot})")

@@ -27,10 +27,7 @@ class EquitySeries:
         self.start_realised: Decimal | None = None
 
     def mark(self, at: datetime, equity: Decimal, realised: Decimal | None = None) -> None:
-        """Record the equity (and the store's total realised P&L net of fees) at ``at``.
-
-        A point closer than the current spacing to the one before the last replaces the last one.
-        """
+        """Record the equity (and the store's total realised P&L net of fees) at ``at``."""
         if at.tzinfo is None:
             raise ValueError(f"equity series times must be timezone-aware, got {at.isoformat()}")
         if self.start_equity is None:
@@ -44,8 +41,10 @@ class EquitySeries:
             at=at, equity_jpy=equity, pnl_jpy=equity - self.start_equity, realised_jpy=run_realised
         )
         points = self._points
-        if len(points) >= 2 and at - points[-2].at < self.spacing:
-            points[-1] = point  # keep the latest figure without adding resolution we would throw away
+        # Kept points are at least `spacing` apart; the newest point is provisional: it moves with each
+        # mark until it is `spacing` past the one before it, so the chart always ends at the latest figure.
+        if len(points) >= 2 and points[-1].at - points[-2].at < self.spacing:
+            points[-1] = point
             return
         points.append(point)
         if len(points) >= self.capacity:
