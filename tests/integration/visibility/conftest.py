@@ -14,7 +14,7 @@ class QuietBot:
     status: dict[str, Any]  # /status once the bot went quiet after trading
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def quiet_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuietBot]:
     """A real bot that traded on the simulator (at least 4 fills, 1 closed trade) and is now quiet."""
     with running_bot(tmp_path_factory.mktemp("bot")) as bot:

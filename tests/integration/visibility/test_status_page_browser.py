@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import QuietBot
 from tradingbot.reports import ledger, store_reader
 from visibility_browser import COLLECT_JS, find_chromium, open_page
-from conftest import QuietBot
 from visibility_procs import PLANTED_KEY, PLANTED_SECRET
 
 REPO = Path(__file__).resolve().parents[3]

@@ -1,4 +1,4 @@
-"""`tradingbot status` and `tradingbot trades` as processes, against a real bot that traded on the simulator."""
+"""`tradingbot status` and `tradingbot trades` as processes, against a real bot trading on the simulator."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ import sys
 from decimal import Decimal
 
 from conftest import QuietBot
-from visibility_procs import PLANTED_KEY, PLANTED_SECRET, free_port
-
 from tradingbot.reports import ledger, store_reader
+from visibility_procs import PLANTED_KEY, PLANTED_SECRET, free_port
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

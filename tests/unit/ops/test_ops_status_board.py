@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from tradingbot.engine.store import IntentState, StateStore, StoredExecution
 from tradingbot.ops.equity_series import EquitySeries
 from tradingbot.ops.health import HealthReport, ReconciliationSummary, RiskSummary
@@ -59,7 +58,7 @@ def test_equity_series_replaces_points_closer_than_the_spacing() -> None:
     assert kept == [0, 1000, 2100, 2200]  # 1200 and 1400 were the provisional last point, then replaced
     assert series.points()[-1].realised_jpy == Decimal(1100)
     with pytest.raises(ValueError, match="timezone-aware"):
-        series.mark(datetime(2026, 1, 1), Decimal(1))  # noqa: DTZ001
+        series.mark(datetime(2026, 1, 1), Decimal(1))
 
 
 def _health(**kw: object) -> HealthReport:
@@ -71,7 +70,9 @@ def _health(**kw: object) -> HealthReport:
     )  # fmt: skip
 
 
-def _fill(store: StateStore, eid: int, oid: int, side: str, settle: str, price: str, lg: str, at: datetime) -> None:
+def _fill(
+    store: StateStore, eid: int, oid: int, side: str, settle: str, price: str, lg: str, at: datetime
+) -> None:
     store.add_execution(StoredExecution(eid, oid, "BTC_JPY", side, settle, Decimal("0.01"), Decimal(price),
                                         Decimal(lg), Decimal(1), at))  # fmt: skip
 
@@ -83,8 +84,10 @@ def test_snapshot_from_live_figures_and_the_store(tmp_path: Path) -> None:
     _fill(store, 1, 10, "BUY", "OPEN", "100", "0", started - timedelta(hours=1))
     _fill(store, 2, 11, "BUY", "OPEN", "200", "0", started + timedelta(seconds=1))
     _fill(store, 3, 12, "SELL", "CLOSE", "300", "50", started + timedelta(seconds=2))
-    intent = store.record_intent(symbol="BTC_JPY", side="SELL", action="close", execution_type="MARKET",
-                                 size=Decimal("0.01"), price=None, reason="ma_cross down", now=started)  # fmt: skip
+    intent = store.record_intent(
+        symbol="BTC_JPY", side="SELL", action="close", execution_type="MARKET", size=Decimal("0.01"),
+        price=None, reason="ma_cross down", now=started,
+    )  # fmt: skip
     store.transition(intent.id, IntentState.UNRESOLVED, now=started, detail="timeout")
     live = LiveFigures(_health(), RiskFigures(current_position_size=Decimal("0.01")), Decimal("0.01"),
                        Decimal(0), Decimal(160), Decimal(10_000_010))  # fmt: skip

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from tradingbot.engine.store import IntentState, StateStore, StoredExecution
 from tradingbot.reports import store_reader
 
@@ -59,8 +59,10 @@ def test_reads_fills_and_intents_written_by_the_engine(tmp_path: Path) -> None:
 
 def test_a_confirmed_order_short_of_its_size_is_open(tmp_path: Path) -> None:
     store = _store(tmp_path / "engine.sqlite3")
-    d = store.record_intent(symbol="BTC_JPY", side="BUY", action="open", execution_type="LIMIT",
-                            size=Decimal("0.03"), price=Decimal("14000000"), reason="limit", now=T0)  # fmt: skip
+    d = store.record_intent(
+        symbol="BTC_JPY", side="BUY", action="open", execution_type="LIMIT", size=Decimal("0.03"),
+        price=Decimal("14000000"), reason="limit", now=T0,
+    )  # fmt: skip
     store.transition(d.id, IntentState.CONFIRMED, now=T0, exchange_order_id=13)
     store.add_execution(StoredExecution(9, 13, "BTC_JPY", "BUY", "OPEN", Decimal("0.01"),
                                         Decimal("14000000"), Decimal(0), Decimal(0), T0))  # fmt: skip
@@ -75,21 +77,26 @@ def test_a_confirmed_order_short_of_its_size_is_open(tmp_path: Path) -> None:
 def test_reading_never_writes(tmp_path: Path) -> None:
     store = _store(tmp_path / "engine.sqlite3")
     store.close()
-    with store_reader.open_readonly(tmp_path / "engine.sqlite3") as db, pytest.raises(Exception, match="readonly"):
+    with (
+        store_reader.open_readonly(tmp_path / "engine.sqlite3") as db,
+        pytest.raises(Exception, match="readonly"),
+    ):
         db.execute("DELETE FROM executions")
 
 
 def test_missing_or_foreign_files_are_clear_errors(tmp_path: Path) -> None:
-    with pytest.raises(store_reader.StoreUnavailableError, match="no trading store at"):
-        with store_reader.open_readonly(tmp_path / "nope.sqlite3"):
-            pass
+    with (
+        pytest.raises(store_reader.StoreUnavailableError, match="no trading store at"),
+        store_reader.open_readonly(tmp_path / "nope.sqlite3"),
+    ):
+        pass
     other = tmp_path / "other.sqlite3"
-    import sqlite3
-
     sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.close()
-    with pytest.raises(store_reader.StoreUnavailableError, match="is not a trading store"):
-        with store_reader.open_readonly(other):
-            pass
+    with (
+        pytest.raises(store_reader.StoreUnavailableError, match="is not a trading store"),
+        store_reader.open_readonly(other),
+    ):
+        pass
 
 
 def test_default_store_is_the_newest(tmp_path: Path) -> None:

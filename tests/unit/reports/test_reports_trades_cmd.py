@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from tradingbot.reports import ledger, trades
 from tradingbot.reports.ledger import Fill
 
@@ -18,7 +17,8 @@ NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 
 def _fills() -> list[Fill]:
     return [
-        Fill(1, 11, NOW, "BTC_JPY", "BUY", "OPEN", Decimal("0.01"), Decimal("15000000"), Decimal(0), Decimal(2)),
+        Fill(1, 11, NOW, "BTC_JPY", "BUY", "OPEN", Decimal("0.01"), Decimal("15000000"), Decimal(0),
+             Decimal(2)),
         Fill(2, 12, NOW + timedelta(seconds=5), "BTC_JPY", "SELL", "CLOSE", Decimal("0.01"),
              Decimal("15012345"), Decimal("123.45"), Decimal(2)),
     ]  # fmt: skip

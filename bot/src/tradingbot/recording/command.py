@@ -15,9 +15,10 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tradingbot.recording.recorder import RecordResult, record
-from tradingbot.venues.gmo.endpoints import GmoEndpoints
+if TYPE_CHECKING:
+    from tradingbot.recording.recorder import RecordResult
 
 CHANNELS = ("ticker", "orderbooks", "trades")
 
@@ -43,6 +44,10 @@ def _channels(text: str) -> tuple[str, ...]:
 
 
 async def _record(args: argparse.Namespace, source: str, symbol: str, seed: int) -> RecordResult:
+    # Imported here: every `tradingbot` command builds this parser, only `record` needs the venue code.
+    from tradingbot.recording.recorder import record
+    from tradingbot.venues.gmo.endpoints import GmoEndpoints
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
