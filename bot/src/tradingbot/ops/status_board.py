@@ -1,6 +1,6 @@
 """Builds the ``/status`` snapshot from what the engine feeds and what the store holds.
 
-The engine's side of the contract is small (see docs/architecture.md, "Status page"):
+The engine's side of the contract is small (docs/operations.md, "状態・取引・ステータスページ"):
 - :class:`LiveFigures` from a callable, read on each request: the health report, the risk figures of the
   last account refresh, the live position sizes, the mark price, the equity and (once the engine has the
   control) whether it is paused;
