@@ -109,3 +109,21 @@ def test_default_store_is_the_newest(tmp_path: Path) -> None:
     assert store_reader.default_store(tmp_path) == state / "paper-embedded.sqlite3"
     os.utime(state / "paper-embedded.sqlite3", (500_000, 500_000))
     assert store_reader.default_store(tmp_path) == state / "engine.sqlite3"
+
+
+def test_last_returns_the_newest_fills_in_time_order_and_the_version_moves(tmp_path: Path) -> None:
+    store = _store(tmp_path / "engine.sqlite3")
+    try:
+        with store_reader.open_readonly(store.path) as db:
+            newest = store_reader.fills(db, last=2)
+            before = store_reader.fills_version(db, since=T0 + timedelta(seconds=1))
+        store.add_execution(StoredExecution(7, 12, "BTC_JPY", "SELL", "CLOSE", Decimal("0.01"),
+                                            Decimal("15000000"), Decimal(1), Decimal(0),
+                                            T0 + timedelta(seconds=9)))  # fmt: skip
+        with store_reader.open_readonly(store.path) as db:
+            after = store_reader.fills_version(db, since=T0 + timedelta(seconds=1))
+    finally:
+        store.close()
+    assert [f.execution_id for f in newest] == [2, 3]
+    assert before == (2, 3)
+    assert after == (3, 7)

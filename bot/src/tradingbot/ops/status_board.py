@@ -11,6 +11,7 @@ The engine's side of the contract is small (docs/operations.md, "状態・取引
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 RECENT_FILLS = 20
 RECENT_DECISIONS = 12
+BOOK_FILLS = 1000
+"""Newest fills the position's average prices are rebuilt from (checked against the live sizes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,8 @@ class StatusBoard:
         self._store_path = store_path
         self._max_loop_age = max_loop_age
         self.series = series or EquitySeries()
+        # This run's statistics, recomputed only when the run's fills change (the page polls every 2 s).
+        self._run_stats: tuple[tuple[int, int], ledger.TradeStats] | None = None
 
     def mark_equity(
         self, equity: Decimal, realised: Decimal | None = None, at: datetime | None = None
@@ -138,6 +143,13 @@ class StatusBoard:
             decisions=decisions, series=self.series.points(), store_error=store_error,
         )  # fmt: skip
 
+    def _stats_of_run(self, db: sqlite3.Connection) -> ledger.TradeStats:
+        version = store_reader.fills_version(db, since=self.started_at, symbol=self.symbol)
+        if self._run_stats is None or self._run_stats[0] != version:
+            fills = store_reader.fills(db, since=self.started_at, symbol=self.symbol)
+            self._run_stats = (version, ledger.stats(fills))
+        return self._run_stats[1]
+
     def _from_store(
         self, live: LiveFigures
     ) -> tuple[
@@ -158,12 +170,12 @@ class StatusBoard:
             return account, position, (), (), (), "the store is not open yet"
         try:
             with store_reader.open_readonly(path) as db:
-                all_fills = store_reader.fills(db, symbol=self.symbol)
+                book_fills = store_reader.fills(db, symbol=self.symbol, last=BOOK_FILLS)
+                run = self._stats_of_run(db)
                 open_rows = store_reader.open_intents(db)
                 recent = store_reader.recent_intents(db, RECENT_DECISIONS)
         except store_reader.StoreUnavailableError as exc:
             return account, position, (), (), (), str(exc)
-        run = ledger.stats([f for f in all_fills if f.at >= self.started_at])
         account = account.model_copy(
             update={
                 "realised_pnl_jpy": run.realised_pnl,
@@ -173,7 +185,7 @@ class StatusBoard:
                 "win_rate": run.win_rate,
             }
         )
-        book = ledger.PositionBook.of(all_fills)
+        book = ledger.PositionBook.of(book_fills)
         # Average prices come from our own fills; where the live size differs (an order confirmed but its
         # fill not recorded yet, adopted or external positions) they would be wrong: left out, not guessed.
         long_ok, short_ok = book.long.size == live.long, book.short.size == live.short
@@ -217,7 +229,7 @@ class StatusBoard:
                 loss_gain=f.loss_gain,
                 fee=f.fee,
             )
-            for f in reversed(all_fills[-RECENT_FILLS:])
+            for f in reversed(book_fills[-RECENT_FILLS:])
         )
         decisions = tuple(
             DecisionView(

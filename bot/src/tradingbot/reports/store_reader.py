@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -78,22 +78,38 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
         yield db
 
 
-def fills(db: sqlite3.Connection, *, since: datetime | None = None, symbol: str | None = None) -> list[Fill]:
-    sql = (
-        "SELECT execution_id, order_id, timestamp, symbol, side, settle_type, size, price, loss_gain, fee"
-        " FROM executions"
-    )
+def _where(since: datetime | None, symbol: str | None) -> tuple[str, list[str]]:
     where, args = [], []
     if since is not None:
         # The store writes UTC ISO-8601 with microseconds, so text order is time order.
         where.append("timestamp >= ?")
-        args.append(since.isoformat(timespec="microseconds"))
+        args.append(since.astimezone(UTC).isoformat(timespec="microseconds"))
     if symbol is not None:
         where.append("symbol = ?")
         args.append(symbol)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY timestamp, execution_id"
+    return (" WHERE " + " AND ".join(where)) if where else "", args
+
+
+def fills(
+    db: sqlite3.Connection,
+    *,
+    since: datetime | None = None,
+    symbol: str | None = None,
+    last: int | None = None,
+) -> list[Fill]:
+    """Fills in time order; ``last``: only the newest ``last`` of them (still in time order)."""
+    where, args = _where(since, symbol)
+    # `where` is built from fixed fragments only; the values travel as parameters.
+    columns = "execution_id, order_id, timestamp, symbol, side, settle_type, size, price, loss_gain, fee"
+    sql = f"SELECT {columns} FROM executions{where}"  # noqa: S608
+    if last is None:
+        sql += " ORDER BY timestamp, execution_id"
+    else:
+        sql += " ORDER BY timestamp DESC, execution_id DESC LIMIT ?"
+        args.append(str(last))
+    rows = db.execute(sql, args).fetchall()
+    if last is not None:
+        rows.reverse()
     return [
         Fill(
             execution_id=int(eid),
@@ -107,8 +123,18 @@ def fills(db: sqlite3.Connection, *, since: datetime | None = None, symbol: str 
             loss_gain=Decimal(lg),
             fee=Decimal(fee),
         )
-        for eid, oid, ts, sym, side, settle, size, price, lg, fee in db.execute(sql, args)
+        for eid, oid, ts, sym, side, settle, size, price, lg, fee in rows
     ]
+
+
+def fills_version(
+    db: sqlite3.Connection, *, since: datetime | None = None, symbol: str | None = None
+) -> tuple[int, int]:
+    """(count, largest execution id) of the matching fills: changes whenever a fill is added."""
+    where, args = _where(since, symbol)
+    sql = f"SELECT COUNT(*), MAX(execution_id) FROM executions{where}"  # noqa: S608
+    count, top = db.execute(sql, args).fetchone()
+    return int(count), int(top or 0)
 
 
 _INTENT_COLUMNS = (
