@@ -70,6 +70,10 @@ def test_status_page_shows_the_running_bot(quiet_bot: QuietBot, tmp_path: Path) 
     }.items():  # fmt: skip
         assert f[field]["value"] == expected, (field, f[field], expected)
     assert f["health"]["text"] == "healthy"
+    for key in ("unrealised_pnl_jpy", "long_average_price", "short_average_price", "mark_price"):
+        assert _dec(f[f"position.{key}"]["value"]) == _dec(status["position"][key]), key
+    # The bot's unrealised figure is the exchange's (not the page's estimate at mid).
+    assert status["position"]["unrealised_basis"] in ("exchange", None)
     for field in (
         "account.equity_jpy",
         "account.run_pnl_jpy",

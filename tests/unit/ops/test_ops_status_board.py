@@ -109,6 +109,7 @@ def test_snapshot_from_live_figures_and_the_store(tmp_path: Path) -> None:
     # Long average after closing one of two lots: (100 + 200) / 2.
     assert snap.position.long_average_price == Decimal(150)
     assert snap.position.unrealised_pnl_jpy == Decimal("0.10")
+    assert snap.position.unrealised_basis == "mid"
     assert [o.state for o in snap.open_orders] == ["unresolved"]
     assert [d.reason for d in snap.decisions] == ["ma_cross down"]
     assert [f.execution_id for f in snap.recent_fills] == [3, 2, 1]
@@ -142,3 +143,19 @@ def test_without_a_store_the_snapshot_says_why() -> None:
     assert snap.risk.halted
     assert snap.store_error == "the store is not open yet"
     assert snap.open_orders == ()
+
+
+def test_the_exchange_unrealised_figure_wins_over_the_mid_estimate(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "engine.sqlite3")
+    _fill(store, 1, 10, "BUY", "OPEN", "100", "0", T0)
+    live = LiveFigures(_health(), None, Decimal("0.01"), Decimal(0), Decimal(160), None,
+                       unrealised_pnl=Decimal("0.45"))  # fmt: skip
+    board = StatusBoard(symbol="BTC_JPY", limits=RiskLimits(), started_at=T0, live=lambda: live,
+                        store_path=lambda: store.path)  # fmt: skip
+    try:
+        snap = board.snapshot()
+    finally:
+        store.close()
+    assert snap.position.long_average_price == Decimal(100)
+    assert snap.position.unrealised_pnl_jpy == Decimal("0.45")
+    assert snap.position.unrealised_basis == "exchange"

@@ -144,6 +144,7 @@ class Daemon:
         self.loop_failures = 0
         self.equity: Decimal | None = None
         self.figures: RiskFigures | None = None
+        self.unrealised: Decimal | None = None  # the exchange's lossGain of the open positions (status page)
         self._tick = asyncio.Event()
         self._account_poke = asyncio.Event()
         self._progress_poke = asyncio.Event()
@@ -204,8 +205,9 @@ class Daemon:
 
     def live_figures(self) -> LiveFigures:
         return LiveFigures(
-            self.health(), self.figures, self.exposure.long, self.exposure.short, self.price, self.equity
-        )
+            self.health(), self.figures, self.exposure.long, self.exposure.short, self.price, self.equity,
+            unrealised_pnl=self.unrealised,
+        )  # fmt: skip
 
     def _status_changed(self) -> None:
         status = self.monitor_status
@@ -392,6 +394,7 @@ class Daemon:
         if asked_at >= self._last_order_mono:
             self.exposure = exposure_of(positions)
         snapshot = AccountSnapshot(margin, positions, balance, self.price, _now())
+        self.unrealised = sum((p.loss_gain for p in positions), Decimal(0))
         realised_total = self.store.realised_since(datetime(1970, 1, 1, tzinfo=UTC))
         figures, self._memory = compute(
             snapshot, self._memory, self.settings.daily_reset_zone, realised_total

@@ -48,6 +48,9 @@ class PositionView(_Frozen):
     short_average_price: Decimal | None = None
     mark_price: Decimal | None = None
     unrealised_pnl_jpy: Decimal | None = None
+    # "exchange": the exchange's own figure (GMO values a long at the bid, a short at the ask);
+    # "mid": computed here from our fills' average prices at the mid price (differs by half the spread).
+    unrealised_basis: Literal["exchange", "mid"] | None = None
 
 
 class AccountView(_Frozen):

@@ -75,6 +75,7 @@ class LiveFigures:
     mark_price: Decimal | None
     equity: Decimal | None
     paused: bool | None = None
+    unrealised_pnl: Decimal | None = None  # the exchange's figure (sum of the positions' lossGain), if known
 
 
 def limit_uses(figures: RiskFigures | None, limits: RiskLimits) -> tuple[LimitUse, ...]:
@@ -163,7 +164,8 @@ class StatusBoard:
         )  # fmt: skip
         position = PositionView(
             symbol=self.symbol, long=live.long, short=live.short, net=live.long - live.short,
-            mark_price=live.mark_price,
+            mark_price=live.mark_price, unrealised_pnl_jpy=live.unrealised_pnl,
+            unrealised_basis=None if live.unrealised_pnl is None else "exchange",
         )  # fmt: skip
         path = self._store_path()
         if path is None:
@@ -189,17 +191,13 @@ class StatusBoard:
         # Average prices come from our own fills; where the live size differs (an order confirmed but its
         # fill not recorded yet, adopted or external positions) they would be wrong: left out, not guessed.
         long_ok, short_ok = book.long.size == live.long, book.short.size == live.short
-        position = position.model_copy(
-            update={
-                "long_average_price": book.long.average_price if long_ok else None,
-                "short_average_price": book.short.average_price if short_ok else None,
-                "unrealised_pnl_jpy": (
-                    book.unrealised(live.mark_price)
-                    if long_ok and short_ok and live.mark_price is not None
-                    else None
-                ),
-            }
-        )
+        update: dict[str, object] = {
+            "long_average_price": book.long.average_price if long_ok else None,
+            "short_average_price": book.short.average_price if short_ok else None,
+        }
+        if live.unrealised_pnl is None and long_ok and short_ok and live.mark_price is not None:
+            update |= {"unrealised_pnl_jpy": book.unrealised(live.mark_price), "unrealised_basis": "mid"}
+        position = position.model_copy(update=update)
         orders = tuple(
             OrderView(
                 id=i.id,

@@ -83,6 +83,7 @@ def render(s: dict[str, Any]) -> str:
     if sides:
         position += (
             f"; mark {table.jpy(_d(p['mark_price']))}; unrealised {_signed(p['unrealised_pnl_jpy'])} JPY"
+            + (" (at mid)" if p.get("unrealised_basis") == "mid" else "")
         )
     health = "healthy" if s["health"] == "ok" else "UNHEALTHY"
     reconciliation = "ok" if s["reconciliation_ok"] else "MISMATCH " + "; ".join(s["reconciliation_problems"])

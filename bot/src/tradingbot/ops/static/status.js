@@ -164,6 +164,8 @@
     setField("short-avg", p.short_average_price, fmtNum(p.short_average_price));
     setField("mark", p.mark_price, fmtNum(p.mark_price));
     setField("unrealised", p.unrealised_pnl_jpy, fmtSigned(p.unrealised_pnl_jpy), signClass(p.unrealised_pnl_jpy));
+    // At mid it differs from the exchange's figure (bid for longs, ask for shorts) by about half the spread.
+    $("unrealised-basis").textContent = p.unrealised_basis === "mid" ? " (at mid)" : "";
 
     pill("risk-status", s.risk.status);
     setField("risk-reasons", s.risk.reasons,
