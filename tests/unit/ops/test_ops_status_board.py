@@ -159,3 +159,25 @@ def test_the_exchange_unrealised_figure_wins_over_the_mid_estimate(tmp_path: Pat
     assert snap.position.long_average_price == Decimal(100)
     assert snap.position.unrealised_pnl_jpy == Decimal("0.45")
     assert snap.position.unrealised_basis == "exchange"
+
+
+def test_skipped_decisions_are_merged_with_the_sent_ones_newest_first(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "engine.sqlite3")
+    store.record_intent(
+        symbol="BTC_JPY", side="BUY", action="open", execution_type="MARKET", size=Decimal("0.01"),
+        price=None, reason="cross up", now=T0,
+    )  # fmt: skip
+    live = LiveFigures(_health(), None, Decimal(0), Decimal(0), None, None)
+    board = StatusBoard(symbol="BTC_JPY", limits=RiskLimits(), started_at=T0, live=lambda: live,
+                        store_path=lambda: store.path)  # fmt: skip
+    board.note_skipped(side="SELL", action="open", size=Decimal("0.01"), reason="cross down",
+                       why="risk degraded: opening not allowed", at=T0 + timedelta(seconds=1))  # fmt: skip
+    try:
+        snap = board.snapshot()
+    finally:
+        store.close()
+    assert [(d.reason, d.outcome) for d in snap.decisions] == [
+        ("cross down", "skipped"),
+        ("cross up", "pending"),
+    ]
+    assert snap.decisions[0].detail == "risk degraded: opening not allowed"

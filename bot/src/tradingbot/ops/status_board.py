@@ -5,6 +5,8 @@ The engine's side of the contract is small (docs/operations.md, "状態・取引
   last account refresh, the live position sizes, the mark price, the equity and (once the engine has the
   control) whether it is paused;
 - :meth:`StatusBoard.mark_equity` once per account refresh (feeds the chart's series);
+- :meth:`StatusBoard.note_skipped` for a decision it did not send (risk status, pause), which the store
+  never records;
 - the path of its SQLite store, read here read-only for open orders, fills and decisions.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -118,6 +121,23 @@ class StatusBoard:
         self.series = series or EquitySeries()
         # This run's statistics, recomputed only when the run's fills change (the page polls every 2 s).
         self._run_stats: tuple[tuple[int, int], ledger.TradeStats] | None = None
+        self._skipped: deque[DecisionView] = deque(maxlen=RECENT_DECISIONS)
+
+    def note_skipped(
+        self, *, side: str, action: str, size: Decimal, reason: str, why: str, at: datetime | None = None
+    ) -> None:
+        """A decision the engine did not send (risk, pause...): the store never sees it, the page should."""
+        self._skipped.append(
+            DecisionView(
+                at=at or datetime.now(UTC),
+                side=side,
+                action=action,
+                size=size,
+                reason=reason,
+                outcome="skipped",
+                detail=why,
+            )
+        )
 
     def mark_equity(
         self, equity: Decimal, realised: Decimal | None = None, at: datetime | None = None
@@ -229,7 +249,7 @@ class StatusBoard:
             )
             for f in reversed(book_fills[-RECENT_FILLS:])
         )
-        decisions = tuple(
+        sent = [
             DecisionView(
                 at=i.created_at,
                 side=i.side,
@@ -240,5 +260,7 @@ class StatusBoard:
                 detail=i.detail,
             )
             for i in recent
-        )
+        ]
+        merged = sorted([*sent, *self._skipped], key=lambda d: d.at, reverse=True)
+        decisions = tuple(merged[:RECENT_DECISIONS])
         return account, position, orders, fills, decisions, None

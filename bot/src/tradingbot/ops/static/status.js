@@ -32,7 +32,7 @@
   function stateClass(state) {
     const s = String(state);
     if (["ok", "active", "connected", "true"].includes(s)) return "s-ok";
-    if (["degraded", "reconnecting", "stale", "connecting", "unresolved", "pending"].includes(s)) return "s-warn";
+    if (["degraded", "reconnecting", "stale", "connecting", "unresolved", "pending", "skipped"].includes(s)) return "s-warn";
     if (["unhealthy", "halted", "abort", "false", "rejected", "disconnected"].includes(s)) return "s-bad";
     return "";
   }
