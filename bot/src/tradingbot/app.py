@@ -36,6 +36,7 @@ from tradingbot.ops.logging import SecretRedactor
 from tradingbot.ops.metrics import BotMetrics, MetricsClientObserver
 from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus
+from tradingbot.ops.status_board import LiveFigures, StatusBoard
 from tradingbot.risk import RiskDecision
 from tradingbot.strategy import MaCrossParams, MaCrossStrategy, Strategy
 from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient, RateLimits
@@ -96,6 +97,16 @@ class App:
         self.state = EngineState(self.symbol)
         self.wakeups = Wakeups()
         self.journal = Journal(self.run_info)
+        self.store: StateStore | None = None
+        # The status page's view (/status): live figures read on each request, equity marked per refresh.
+        self.status_board = StatusBoard(
+            symbol=self.symbol,
+            limits=settings.risk,
+            started_at=started,
+            live=self.live_figures,
+            store_path=lambda: None if self.store is None else self.store.path,
+            max_loop_age=timedelta(seconds=self.timing.max_loop_age),
+        )
         self.reporter = Reporter(
             self.run_info,
             self.state,
@@ -104,6 +115,7 @@ class App:
             ArtifactWriter(settings.artifacts_dir),
             self.journal,
             self.timing,
+            board=self.status_board,
         )
         self.stop_event = asyncio.Event()
         self.stop_reason = "signal"
@@ -112,7 +124,6 @@ class App:
         self.ops: OpsServer | None = None
         self.sim: Simulator | None = None
         self.client: GmoRestClient | None = None
-        self.store: StateStore | None = None
         self.engine: Engine | None = None
 
     # --- the engine's state, for the ops surface, the tests and the benchmarks ---------------------
@@ -123,6 +134,18 @@ class App:
 
     def health(self) -> HealthReport:
         return self.reporter.health()
+
+    def live_figures(self) -> LiveFigures:
+        st = self.state
+        return LiveFigures(
+            self.health(),
+            st.figures,
+            st.exposure.long,
+            st.exposure.short,
+            st.price,
+            st.equity,
+            unrealised_pnl=st.unrealised,
+        )
 
     @property
     def _status_changed(self) -> Callable[[], None]:
@@ -265,6 +288,7 @@ class App:
                 self.health,
                 self.metrics,
                 max_loop_age=timedelta(seconds=self.timing.max_loop_age),
+                status=self.status_board.snapshot,
             )
             await self.ops.start()
             self.reporter.status_changed()

@@ -1,4 +1,4 @@
-"""``python -m tradingbot run|check-config|report|drill|replay|clear-halt``."""
+"""``python -m tradingbot run|check-config|report|drill|replay|clear-halt|status|trades|record``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
+REPLAY_INITIAL_EQUITY = Decimal("10000000")  # engine.replay.replay's default starting equity
 
 
 def _settings_or_exit() -> object:
@@ -96,6 +97,7 @@ def cmd_clear_halt(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from tradingbot.config import Settings
     from tradingbot.engine.replay import SAMPLE_EXPECTATION, SAMPLE_FILE, compare, replay
+    from tradingbot.reports.replay_report import ReplayTape, render_text, summarise, write_outputs
     from tradingbot.risk import RiskLimits
     from tradingbot.strategy import MaCrossParams, MaCrossStrategy
     from tradingbot.venues.gmo.feeds import recorded
@@ -122,13 +124,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
     size = Decimal(args.size) if args.size is not None else size
     strategy = MaCrossStrategy(MaCrossParams(fast, slow, size, limits.max_position_size))
     symbol = args.symbol or ("BTC_JPY" if args.file is None else settings.symbol)
-    summary = replay(recorded(lines), symbol=symbol, strategy=strategy, limits=limits)
+    tape = ReplayTape()
+    summary = replay(recorded(lines), symbol=symbol, strategy=strategy, limits=limits, observer=tape)
     summary = {"params": {"fast_window": fast, "slow_window": slow, "order_size": str(size)}, **summary}
     text = json.dumps(summary, indent=2, sort_keys=True)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    output: Path = args.output or settings.artifacts_dir / "replay" / f"{source.stem}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text + "\n", encoding="utf-8")
+    stats = summarise(tape, REPLAY_INITIAL_EQUITY)
+    report, picture = write_outputs(
+        output, stats, tape, summary=summary, initial_equity=REPLAY_INITIAL_EQUITY
+    )
+    print(text if args.json else render_text(stats, tape, source=str(source)))
+    print(f"replay: wrote {output}, {report}" + (f", {picture}" if picture else ""), file=sys.stderr)
     if expect is not None:
         try:
             expected = json.loads(expect.read_text(encoding="utf-8"))
@@ -179,7 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--expect", type=Path, help="expected summary JSON; exit 1 on any difference")
     rep.add_argument("--no-expect", action="store_true", help="with the bundled sample: do not compare")
-    rep.add_argument("--output", type=Path, help="also write the summary JSON here")
+    rep.add_argument(
+        "--output", type=Path,
+        help="summary JSON path; the report (.report.json) and equity curve (.svg) go beside it "
+        "(default: <var_dir>/artifacts/replay/<input name>.json)",
+    )  # fmt: skip
+    rep.add_argument("--json", action="store_true", help="print the summary JSON instead of the table")
     rep.add_argument("--symbol", help="symbol to replay (default: TRADINGBOT_SYMBOL)")
     rep.add_argument("--fast", type=int, help="fast window (default: settings; the sample uses 5)")
     rep.add_argument("--slow", type=int, help="slow window (default: settings; the sample uses 20)")
@@ -187,7 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=cmd_replay)
     _register_toolkit(sub, "report")
     _register_toolkit(sub, "drill")
+    _register_visibility(sub)
     return parser
+
+
+def _register_visibility(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # Imported here, not at the top: `run` must not pay for them, and each module keeps its own flags.
+    from tradingbot.recording import command as record_command
+    from tradingbot.reports import status_cmd, trades
+
+    status_cmd.register(subparsers)
+    trades.register(subparsers)
+    record_command.register(subparsers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -107,6 +107,9 @@ class Account:
         self.store.put_fact("risk_memory", self.memory.to_json())
         self.metrics.set_position(self.state.exposure.net)
         self.state.equity = margin.actual_profit_loss
+        self.state.unrealised = sum((p.loss_gain for p in positions), Decimal(0))
+        self.state.realised_total = realised_total
+        self.reporter.equity_marked()
         self.metrics.set_equity(margin.actual_profit_loss)
         self.metrics.set_drawdown(figures.current_drawdown)
         self.metrics.set_daily_loss(figures.current_daily_loss)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tradingbot.engine.reconcile import Exposure
 from tradingbot.exchange.ports import Malformed, RecordedFrame
@@ -63,6 +63,16 @@ class _Ledger:
         return self.cash + upl
 
 
+class ReplayObserver(Protocol):
+    """Sees each paper fill (with the P&L it realised) and the equity after each ticker (reports/)."""
+
+    def on_fill(
+        self, at: datetime, side: str, action: str, size: Decimal, price: Decimal, realised: Decimal
+    ) -> None: ...
+
+    def on_mark(self, at: datetime, equity: Decimal) -> None: ...
+
+
 def replay(
     frames: Iterable[RecordedFrame],
     *,
@@ -70,6 +80,7 @@ def replay(
     strategy: Strategy,
     limits: RiskLimits,
     initial_equity: Decimal = Decimal("10000000"),
+    observer: ReplayObserver | None = None,
 ) -> dict[str, Any]:
     ledger = _Ledger(Exposure(), initial_equity)
     peak = initial_equity
@@ -96,12 +107,17 @@ def replay(
             if not permits(status, reduces=d.action.reduces):
                 counts["skipped_by_risk"] += 1
                 continue
+            cash_before = ledger.cash
             ledger.fill(d.side, d.action, d.size, price)
+            if observer is not None:
+                observer.on_fill(at, d.side, d.action, d.size, price, ledger.cash - cash_before)
             decisions.append(
                 {"at": at.isoformat(), "side": d.side.value, "action": d.action.value, "size": str(d.size),
                  "price": str(price)}
             )  # fmt: skip
         equity = ledger.equity(price)
+        if observer is not None:
+            observer.on_mark(at, equity)
         peak = max(peak, equity)
         gross = ledger.exposure.gross * price
         figures = RiskFigures(

@@ -20,6 +20,7 @@ from tradingbot.ops.health import HealthReport, RiskSummary
 from tradingbot.ops.metrics import BotMetrics
 from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus, derive_monitor_status
+from tradingbot.ops.status_board import StatusBoard
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,10 @@ class Reporter:
         artifacts: ArtifactWriter,
         journal: Journal,
         timing: EngineTiming,
+        board: StatusBoard | None = None,
     ) -> None:
         self.run = run
+        self.board = board
         self.state = state
         self.wakeups = wakeups
         self.metrics = metrics
@@ -118,6 +121,11 @@ class Reporter:
             self.journal.audit("monitor_status", {"from": previous and previous.value, "to": status.value})
             log.info("monitor_status %s -> %s", previous, status.value)
         self.wakeups.progress.set()
+
+    def equity_marked(self) -> None:
+        """The account was read: one more point of the status page's equity and P&L chart."""
+        if self.board is not None and self.state.equity is not None:
+            self.board.mark_equity(self.state.equity, self.state.realised_total)
 
     def loop_failure(self) -> None:
         self.state.loop_failures += 1

@@ -51,6 +51,8 @@ class EngineState:
     exposure: Exposure = field(default_factory=Exposure)
     price: Decimal | None = None
     equity: Decimal | None = None
+    unrealised: Decimal | None = None  # the exchange's lossGain of the open positions (status page)
+    realised_total: Decimal | None = None  # the store's realised P&L net of fees since the first fill
     figures: RiskFigures | None = None
     last_loop_at: datetime | None = None
     loop_count: int = 0

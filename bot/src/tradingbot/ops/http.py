@@ -1,4 +1,9 @@
-"""The ops HTTP server: /livez, /healthz, /metrics (aiohttp, default 127.0.0.1:9754)."""
+"""The ops HTTP server (aiohttp, default 127.0.0.1:9754).
+
+``/livez``, ``/healthz``, ``/metrics``; and, when a status provider is given, ``/status`` (the JSON
+snapshot of :mod:`tradingbot.ops.snapshot`) and the read-only status page at ``/`` with its files under
+``/static/`` (:mod:`tradingbot.ops.status_page`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from aiohttp import web
 
 from tradingbot.ops.health import HealthReport, render_health
 from tradingbot.ops.metrics import CONTENT_TYPE, BotMetrics
+from tradingbot.ops.snapshot import StatusSnapshot
+from tradingbot.ops.status_page import CONTENT_SECURITY_POLICY, asset
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +30,7 @@ class OpsServer:
         metrics: BotMetrics,
         *,
         max_loop_age: timedelta | None = None,
+        status: Callable[[], StatusSnapshot] | None = None,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"ops HTTP port {port} is out of range; accepted: 0 (any free port) .. 65535")
@@ -31,6 +39,7 @@ class OpsServer:
         self._health = health
         self._metrics = metrics
         self._max_loop_age = max_loop_age
+        self._status = status
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -50,6 +59,9 @@ class OpsServer:
         app.router.add_get("/livez", self._livez)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics_handler)
+        app.router.add_get("/status", self._status_handler)
+        app.router.add_get("/", self._page)
+        app.router.add_get("/static/{name}", self._static)
         return app
 
     async def start(self) -> None:
@@ -103,3 +115,45 @@ class OpsServer:
         response = web.Response(body=body)
         response.headers["Content-Type"] = CONTENT_TYPE
         return response
+
+    def set_status_provider(self, status: Callable[[], StatusSnapshot]) -> None:
+        """Install (or replace) the callable behind /status; the page needs it."""
+        self._status = status
+
+    async def _status_handler(self, request: web.Request) -> web.Response:
+        if self._status is None:
+            return web.json_response({"error": "no status provider in this process"}, status=404)
+        try:
+            snapshot = self._status()
+        except Exception as exc:  # like /healthz: a broken snapshot must not take the server down
+            log.exception("status provider failed")
+            return web.json_response(
+                {"error": f"status unavailable ({type(exc).__name__})"}, status=503, headers=_NO_STORE
+            )
+        return web.json_response(snapshot.to_json(), headers=_NO_STORE)
+
+    async def _page(self, request: web.Request) -> web.Response:
+        return self._file("index.html")
+
+    async def _static(self, request: web.Request) -> web.Response:
+        try:
+            return self._file(request.match_info["name"])
+        except KeyError:
+            raise web.HTTPNotFound(text="no such file") from None
+
+    @staticmethod
+    def _file(name: str) -> web.Response:
+        found = asset(name)
+        return web.Response(
+            body=found.body,
+            headers={
+                "Content-Type": found.content_type,
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+                "Cache-Control": "no-cache",
+            },
+        )
+
+
+_NO_STORE = {"Cache-Control": "no-store"}

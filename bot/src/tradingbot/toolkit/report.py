@@ -1,10 +1,11 @@
 """``python -m tradingbot report`` (monthly_report.sh): the month's uptime, stops, gate results and trading.
 
-Inputs (all three required): ``var/artifacts/run_complete.json``, ``var/artifacts/run_progress.json`` and
-``var/artifacts/go_nogo_gate.log``; the audit log ``var/logs/audit_events.jsonl`` (+ rotated generations)
-adds runs, stops and the trading summary when present. Outputs
+Inputs: ``var/artifacts/run_complete.json`` and ``var/artifacts/run_progress.json`` (required),
+``var/artifacts/go_nogo_gate.log`` (optional: without it the report is still written, its gate section
+says the log is missing and how to make it); the audit log ``var/logs/audit_events.jsonl`` (+ rotated
+generations) adds runs, stops and the trading summary when present. Outputs
 ``var/artifacts/monthly/monthly_report_YYYYMM.json`` and ``.md``. A missing input is named together with
-the command that produces it, and the exit code is 1.
+the command that produces it; a missing required input makes the exit code 1.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def build_report(
     now: datetime,
     progress: Mapping[str, Any],
     complete: Mapping[str, Any],
-    gate_log: str,
+    gate_log: str | None,
     audit: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
     """The report as a JSON-able dict; pure, so the numbers can be unit-tested."""
@@ -207,7 +208,7 @@ def build_report(
         if (t := _event_time(e)) is not None
         and any(w in _event_name(e).lower() for w in ("halt", "abort", "degrad"))
     ]
-    gates = gate_results(gate_log, month)
+    gates = gate_results(gate_log, month) if gate_log is not None else []
     report: dict[str, Any] = {
         "month": f"{month.year:04d}-{month.month:02d}",
         "generated_at": iso(now),
@@ -230,6 +231,15 @@ def build_report(
             "go": sum(1 for g in gates if g["decision"] == "GO"),
             "no_go": sum(1 for g in gates if g["decision"] == "NO-GO"),
             "results": gates,
+        }
+        if gate_log is not None
+        else {
+            "available": False,
+            "go": None,
+            "no_go": None,
+            "results": [],
+            "why": "var/artifacts/go_nogo_gate.log is missing",
+            "next_action": NEXT_ACTIONS["go_nogo_gate.log"],
         },
         "current": {
             "run_id": progress.get("run_id"),
@@ -304,7 +314,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         "",
         "## ゲート結果 (go_nogo_gate)",
         "",
-        f"- GO: {gates['go']} / NO-GO: {gates['no_go']}",
+        f"- GO: {gates['go']} / NO-GO: {gates['no_go']}"
+        if gates.get("available", True)
+        else f"- 取得不可: {gates['why']} (次アクション: {gates['next_action']})",
         *(
             f"- {g['at']} {g['decision']}" + (f" stage={g['stage']}" if g["stage"] else "")
             for g in gates["results"]
@@ -340,15 +352,18 @@ def run_report(var_dir: Path, month: Month | None, now: datetime | None = None) 
         missing.append(("run_progress.json", why_progress))
     if gate_log is None:
         missing.append(("go_nogo_gate.log", f"{gate_path} is missing"))
-    if missing:
-        for name, why in missing:
-            console.say(f"missing input: var/artifacts/{name} ({why})")
-            console.say(f"next action: {NEXT_ACTIONS[name]}")
+    for name, why in missing:
+        console.say(f"missing input: var/artifacts/{name} ({why})")
+        console.say(f"next action: {NEXT_ACTIONS[name]}")
+    # The gate log only adds the gate results: without it the rest of the report still stands.
+    required = [name for name, _ in missing if name != "go_nogo_gate.log"]
+    if required:
         console.say(f"FAILED: {len(missing)} input(s) missing; no report written")
         return 1
+    if gate_log is None:
+        console.say("note: writing the report without gate results (go_nogo_gate.log is missing)")
     assert progress is not None
     assert complete is not None
-    assert gate_log is not None
     audit_present = (var_dir / "logs" / "audit_events.jsonl").exists()
     audit = read_audit(var_dir / "logs") if audit_present else None
     if audit is None:
@@ -365,7 +380,11 @@ def run_report(var_dir: Path, month: Month | None, now: datetime | None = None) 
     console.say(
         f"month={report['month']} uptime_seconds={report['uptime']['seconds']:.0f} "
         f"stops={report['stops']['count']} "
-        f"gates=GO:{report['gates']['go']}/NO-GO:{report['gates']['no_go']}"
+        + (
+            f"gates=GO:{report['gates']['go']}/NO-GO:{report['gates']['no_go']}"
+            if gate_log is not None
+            else "gates=unavailable(go_nogo_gate.log missing)"
+        )
     )
     console.say(f"wrote {json_path}")
     console.say(f"wrote {md_path}")

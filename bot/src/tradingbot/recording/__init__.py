@@ -1,0 +1,1 @@
+"""Recording public market data as replay input (``tradingbot record``)."""
