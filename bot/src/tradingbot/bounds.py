@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 GMO_MAX_LEVERAGE = Decimal("2")
 
@@ -65,11 +66,13 @@ def accepted_risk(field: str) -> str:
     return f"accepted: {bound.text()} ({bound.meaning})"
 
 
-def risk_problem(field: str, value: Decimal) -> str | None:
+def risk_problem(field: str, value: Decimal, typed: object = None) -> str | None:
+    """``typed``: the value as given (``1e9``), shown instead of the parsed ``1E+9`` when known."""
     bound = RISK_RANGES.get(field)
     if bound is None or bound.contains(value):
         return None
-    return f"{risk_env_name(field)}={value} is out of range; {accepted_risk(field)}"
+    shown = typed if isinstance(typed, str) else value
+    return f"{risk_env_name(field)}={shown} is out of range; {accepted_risk(field)}"
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,20 @@ def static_order_size_problem(symbol: str, size: Decimal) -> str | None:
     """Against :data:`KNOWN_ORDER_RULES`; a symbol without known rules is checked at start-up only."""
     rules = KNOWN_ORDER_RULES.get(symbol)
     return None if rules is None else order_size_problem(symbol, size, rules, "GMO's published rules")
+
+
+class VenueRules(Protocol):
+    """The part of the venue's symbol rules (``GET /public/v1/symbols``) the size check reads."""
+
+    @property
+    def min_order_size(self) -> Decimal: ...
+    @property
+    def max_order_size(self) -> Decimal: ...
+    @property
+    def size_step(self) -> Decimal: ...
+
+
+def venue_order_size_problem(symbol: str, size: Decimal, rules: VenueRules) -> str | None:
+    """At start-up, against the rules the venue serves (they win over :data:`KNOWN_ORDER_RULES`)."""
+    served = OrderRules(rules.min_order_size, rules.max_order_size, rules.size_step)
+    return order_size_problem(symbol, size, served, "the venue's symbol rules")

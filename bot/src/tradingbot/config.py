@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidatorFunctionWrapHandler,
     ValidationError,
     field_validator,
     model_validator,
@@ -34,6 +35,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
+from tradingbot import bounds
+from tradingbot.layout import DEFAULT_VAR_DIR, VarLayout
 from tradingbot.risk.matrix import RiskLimits
 
 ENV_PREFIX = "TRADINGBOT_"
@@ -142,7 +145,7 @@ class Settings(BaseSettings):
     mode: Mode = Mode.PAPER
     live_enabled: bool = False
     symbol: str = "BTC_JPY"
-    var_dir: Path = Path("var")
+    var_dir: Path = DEFAULT_VAR_DIR
     secrets_dir: Path = Path("/run/secrets")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=9754, ge=1, le=65535)
@@ -233,6 +236,21 @@ class Settings(BaseSettings):
             return upper
         return value
 
+    @field_validator("risk", mode="wrap")
+    @classmethod
+    def _risk_bounds(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> RiskLimits:
+        # Bounds by meaning (a drawdown of 5 = 500 % would never abort); the model only says "positive".
+        limits: RiskLimits = handler(value)
+        raw = value if isinstance(value, Mapping) else {}
+        problems = [
+            p
+            for f in bounds.RISK_RANGES
+            if (p := bounds.risk_problem(f, getattr(limits, f), raw.get(f))) is not None
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))  # _problems reports each line on its own
+        return limits
+
     @field_validator("audit_log_max_bytes")
     @classmethod
     def _audit_bytes(cls, value: int) -> int:
@@ -245,6 +263,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:
+        size_problem = bounds.static_order_size_problem(self.symbol, self.strategy.order_size)
+        if size_problem is not None:
+            raise ValueError(size_problem)
         if self.mode is Mode.LIVE:
             missing: list[str] = []
             if not self.live_enabled:
@@ -263,16 +284,20 @@ class Settings(BaseSettings):
         return ZoneInfo(self.daily_reset_tz)
 
     @property
+    def layout(self) -> VarLayout:
+        return VarLayout(self.var_dir)
+
+    @property
     def artifacts_dir(self) -> Path:
-        return self.var_dir / "artifacts"
+        return self.layout.artifacts
 
     @property
     def logs_dir(self) -> Path:
-        return self.var_dir / "logs"
+        return self.layout.logs
 
     @property
     def audit_log_path(self) -> Path:
-        return self.logs_dir / "audit_events.jsonl"
+        return self.layout.audit_log
 
     def secret_values(self) -> tuple[str, ...]:
         """Raw secret values, for registering with the log redactor; never print these."""
@@ -344,6 +369,9 @@ def _problems(exc: ValidationError) -> list[str]:
         loc = tuple(err.get("loc", ()))
         msg = str(err.get("msg", "invalid"))
         msg = msg.removeprefix("Value error, ")
+        if "\n" in msg:  # several problems from one validator, each already naming its variable
+            problems.extend(msg.split("\n"))
+            continue
         if not loc:
             problems.append(msg)
             continue
@@ -352,6 +380,8 @@ def _problems(exc: ValidationError) -> list[str]:
             problems.append(f"{name}: {msg}")
             continue
         shown = err.get("input")
+        if len(loc) == 2 and loc[0] == "risk" and str(loc[1]) in bounds.RISK_RANGES and "accepted" not in msg:
+            msg = f"{msg}; {bounds.accepted_risk(str(loc[1]))}"
         if msg.startswith(name):
             problems.append(msg)
         elif isinstance(shown, (str, int, float, Decimal)) and not isinstance(shown, bool):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import tradingbot
+from tradingbot.bounds import venue_order_size_problem
 from tradingbot.config import Mode, Settings
 from tradingbot.engine.figures import AccountSnapshot, RiskMemory, compute
 from tradingbot.engine.gmo_port import GmoExchangePort
@@ -620,6 +621,9 @@ class Daemon:
             rules = await client.get_symbols()
             if self.symbol not in rules:
                 raise SystemExit(f"symbol {self.symbol} is not traded on this venue; known: {sorted(rules)}")
+            size_problem = venue_order_size_problem(self.symbol, s.strategy.order_size, rules[self.symbol])
+            if size_problem is not None:
+                raise SystemExit(size_problem)
             self.store = self._open_store()
             self._memory = RiskMemory.from_json(self.store.get_fact("risk_memory"))
             self.exchange = GmoExchangePort(client)
