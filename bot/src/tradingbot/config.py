@@ -27,8 +27,8 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
-    ValidatorFunctionWrapHandler,
     ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
@@ -38,6 +38,7 @@ from pydantic_settings.sources.utils import parse_env_vars
 from tradingbot import bounds
 from tradingbot.layout import DEFAULT_VAR_DIR, VarLayout
 from tradingbot.risk.matrix import RiskLimits
+from tradingbot.secretfile import SecretFileError, read_secret_file
 
 ENV_PREFIX = "TRADINGBOT_"
 SECRET_NAMES: tuple[str, ...] = ("gmo_api_key", "gmo_api_secret", "discord_webhook_url")
@@ -327,31 +328,6 @@ _ENV_NAME_OF_FIELD: Mapping[str, str] = {
 _SECRET_FIELDS = frozenset({*SECRET_NAMES, *SECRET_ENV.values()})
 
 
-def _read_secret_file(path: Path) -> str | None:
-    """The file's value without one trailing newline; None when the file does not exist."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise ConfigError([f"secret file {path} is a directory; expected a file holding the value"]) from None
-    except OSError as exc:
-        raise ConfigError([f"secret file {path} is unreadable ({exc.strerror})"]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError([f"secret file {path} is not UTF-8 text"]) from None
-    if text.endswith("\r\n"):
-        text = text[:-2]
-    elif text.endswith("\n"):
-        text = text[:-1]
-    if not text.strip():
-        raise ConfigError([f"secret file {path} is empty; write the value into it or remove the file"])
-    if text != text.strip():
-        raise ConfigError([f"secret file {path} has leading/trailing whitespace; write the bare value"])
-    return text
-
-
 def _env_name_for(loc: tuple[int | str, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in _ENV_NAME_OF_FIELD:
@@ -408,9 +384,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     file_problems: list[str] = []
     for name in SECRET_NAMES:
         try:
-            from_file = _read_secret_file(secrets_dir / name)
-        except ConfigError as exc:
-            file_problems.extend(exc.problems)
+            from_file = read_secret_file(secrets_dir / name)
+        except SecretFileError as exc:
+            file_problems.append(str(exc))
             continue
         from_env = source_env.get(SECRET_ENV[name], "")
         if from_file is not None:
