@@ -10,10 +10,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+
+from tests.support.eventually import eventually_sync
 
 
 def free_port() -> int:
@@ -22,17 +25,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(check: object, within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while True:
-        try:
-            if callable(check) and check():
-                return
-        except (OSError, httpx.HTTPError, ValueError):
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"bench: {what} not reached within {within}s")
-        time.sleep(0.02)
+def wait_for(check: Callable[[], Any], within: float, what: str) -> None:
+    eventually_sync(check, within, f"bench: {what}", ignore=(OSError, httpx.HTTPError, ValueError))
 
 
 def stop(proc: subprocess.Popen[bytes], within: float = 15.0) -> int:

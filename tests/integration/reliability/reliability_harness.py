@@ -13,13 +13,14 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.support.eventually import eventually_sync
 
 PY = sys.executable
 
@@ -32,14 +33,7 @@ def free_port() -> int:
 
 
 def poll(pred: Callable[[], Any], timeout: float, what: str, every: float = 0.01) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = pred()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(every)
+    return eventually_sync(pred, timeout, what, interval=every)
 
 
 def child_env(extra: Mapping[str, str]) -> dict[str, str]:
