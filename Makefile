@@ -18,7 +18,7 @@ make: $(PYTHON_BOOTSTRAP) is needed to create $(VENV) (the bot runs on Python 3.
 endef
 export NEED_PYTHON
 
-.PHONY: help setup run test test-all lint fmt bench chaos manifests e2e-kind e2e-compose tools clean
+.PHONY: help setup run test lint fmt bench chaos manifests e2e-kind e2e-compose tools clean
 
 help: ## list the verbs
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'

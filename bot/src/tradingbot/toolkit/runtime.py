@@ -217,7 +217,7 @@ class LocalRuntime:
             # Not ours to stop (e.g. `make run` in another terminal): a silent no-op would fake a restart.
             console.say(
                 f"cannot restart: the bot on {self.settings.ops_url} was not started by the toolkit "
-                "(no var/run/bot.pid); stop it and use bash scripts/bot.sh up"
+                f"(no {self.pid_file}); stop it and use bash scripts/bot.sh up"
             )
             return False
         self.stop(console)
