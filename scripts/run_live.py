@@ -19,6 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 EXIT_CONFIG = 2
+RUNTIME_MODULES = (
+    "httpx",
+    "websockets",
+    "aiohttp",
+    "pydantic",
+    "pydantic_settings",
+    "prometheus_client",
+    "orjson",
+)
 
 
 def _in_venv() -> bool:
@@ -53,6 +62,9 @@ def main() -> int:
     except ImportError:
         sys.path.insert(0, str(ROOT / "bot" / "src"))
     try:
+        # The CLI imports lazily, so ask for the runtime dependencies (bot/pyproject.toml) up front.
+        for module in RUNTIME_MODULES:
+            __import__(module)
         from tradingbot.cli import main as cli_main
     except ImportError as exc:
         _fail(f"the bot's dependencies are not installed for {sys.executable} ({exc})")

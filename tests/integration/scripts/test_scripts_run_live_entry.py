@@ -41,6 +41,17 @@ def test_without_an_environment_it_says_to_run_make_setup(tmp_path: Path) -> Non
     assert "No module named" in result.stderr  # what is missing, for the curious
 
 
+def test_with_the_sources_but_no_dependencies_it_still_says_to_run_make_setup(tmp_path: Path) -> None:
+    # The CLI imports lazily, so `import tradingbot.cli` alone succeeds without httpx or pydantic.
+    tree = _tree(tmp_path)
+    (tree / "bot").mkdir()
+    (tree / "bot" / "src").symlink_to(ROOT / "bot" / "src")
+    result = _run(tree)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "make setup" in result.stderr
+
+
 def test_it_re_executes_into_the_repositorys_venv(tmp_path: Path) -> None:
     tree = _tree(tmp_path)
     fake = tree / ".venv" / "bin" / "python"
