@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,29 @@ def test_check_config_shows_each_setting_with_its_source(tmp_path: Path) -> None
     assert effective["GMO_API_SECRET"]["source"] == "env"
     assert effective["DISCORD_WEBHOOK_URL"]["source"] == "absent"
     assert {n for n in effective} <= KNOWN
+
+
+def test_every_prefixed_name_the_repository_mentions_is_known() -> None:
+    # Independent reference: the names Compose, the scripts, the charts and the operator actually use.
+    root = Path(__file__).resolve().parents[3]
+    sources = [
+        *root.glob("docker-compose*.yml"),
+        *(root / "configs").glob("*"),
+        *(root / "scripts").rglob("*.sh"),
+        *(root / "scripts").glob("*.py"),
+        *(root / "operator" / "src").rglob("*.py"),
+        *(root / "charts").rglob("*.yaml"),
+        *(root / "bot" / "src").rglob("*.py"),
+        root / "docs" / "operations.md",
+    ]
+    seen: set[str] = set()
+    for path in sources:
+        seen |= set(
+            re.findall(r"\bTRADINGBOT_[A-Z0-9]+(?:_{1,2}[A-Z0-9]+)*\b", path.read_text(errors="replace"))
+        )
+    seen = {n for n in seen if not n.startswith("TRADINGBOT_OPERATOR_")}
+    # Documented as refused on purpose: one way in for secrets (docs/architecture.md).
+    seen -= {"TRADINGBOT_GMO_API_KEY"}
+    seen -= {"TRADINGBOT_RISK_MAX_DRAWDOWN"}  # the misspelling envnames' docstring shows as refused
+    assert len(seen) > 20
+    assert seen <= KNOWN, sorted(seen - KNOWN)
