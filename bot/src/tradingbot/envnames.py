@@ -5,7 +5,8 @@ default stayed and ``check-config`` said OK. The known list is derived from the 
 :class:`~tradingbot.config.Settings`, the toolkit's :class:`~tradingbot.toolkit.settings.ToolkitEnv`) plus
 the few names only the shell scripts and Compose read. Refused are:
 
-- any ``TRADINGBOT_*`` name that is not known (the operator's ``TRADINGBOT_OPERATOR_*`` belong to it);
+- any ``TRADINGBOT_*`` name that is not known (the operator's ``TRADINGBOT_OPERATOR_*`` belong to it, and
+  the Service links Kubernetes injects into every pod, ``<SERVICE>_SERVICE_HOST`` etc., are not settings);
 - an unprefixed name of one of the seed's families (``AUDIT_LOG_*``, ``SOAK_*``, ``SMOKE_*``, ...) or one
   that is nearly a known seed name (``GMO_API_KYE``), since other programs' variables share the shell.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -52,6 +54,12 @@ SEED_FAMILIES = (
     "GMO_API_",
     "DISCORD_WEBHOOK",
 )
+# Kubernetes injects these for every Service of the namespace (enableServiceLinks), e.g. a Service
+# "tradingbot-metrics" gives TRADINGBOT_METRICS_SERVICE_HOST and TRADINGBOT_METRICS_PORT_9754_TCP_ADDR.
+_SERVICE_LINK = re.compile(
+    r"^[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)$"
+)
+_SERVICE_LINK_URL = re.compile(r"^(tcp|udp|sctp)://")  # the value of the bare <SERVICE>_PORT
 _INTERNAL_FIELDS = frozenset({*SECRET_NAMES, "secret_sources"})  # filled by load_settings, never from env
 _NEAR_SEED_NAME = 0.85  # similarity above which an unprefixed name is taken for a misspelt seed name
 
@@ -99,8 +107,10 @@ def _suggest(name: str, candidates: list[str]) -> str:
     return f"; did you mean {close[0]}?" if close else f"; known names start like {candidates[0]}"
 
 
-def _is_foreign(upper: str) -> bool:
-    return upper.startswith(FOREIGN_PREFIXES)
+def _is_foreign(upper: str, value: str) -> bool:
+    if upper.startswith(FOREIGN_PREFIXES) or _SERVICE_LINK.match(upper):
+        return True
+    return upper.endswith("_PORT") and bool(_SERVICE_LINK_URL.match(value))
 
 
 def unknown_problems(env: Mapping[str, str]) -> list[str]:
@@ -111,7 +121,7 @@ def unknown_problems(env: Mapping[str, str]) -> list[str]:
             continue
         upper = name.upper()
         if upper.startswith(ENV_PREFIX):
-            if _is_foreign(upper):
+            if _is_foreign(upper, env[name]):
                 continue
             if upper in KNOWN:
                 problems.append(f"{name} is not read (names are upper-case); did you mean {upper}?")

@@ -141,4 +141,22 @@ def test_every_prefixed_name_the_repository_mentions_is_known() -> None:
     seen -= {"TRADINGBOT_GMO_API_KEY"}
     seen -= {"TRADINGBOT_RISK_MAX_DRAWDOWN"}  # the misspelling envnames' docstring shows as refused
     assert len(seen) > 20
-    assert seen <= KNOWN, sorted(seen - KNOWN)
+    refused = {n for n in seen if unknown_problems({n: ""})}
+    assert not refused, sorted(refused)
+
+
+def test_kubernetes_service_links_are_not_settings() -> None:
+    # A TradingBot named "tradingbot" gets a Service "tradingbot-metrics"; the kubelet injects its links.
+    env = {
+        "TRADINGBOT_METRICS_SERVICE_HOST": "10.0.0.7",
+        "TRADINGBOT_METRICS_SERVICE_PORT": "9754",
+        "TRADINGBOT_METRICS_SERVICE_PORT_METRICS": "9754",
+        "TRADINGBOT_METRICS_PORT": "tcp://10.0.0.7:9754",
+        "TRADINGBOT_METRICS_PORT_9754_TCP": "tcp://10.0.0.7:9754",
+        "TRADINGBOT_METRICS_PORT_9754_TCP_PROTO": "tcp",
+        "TRADINGBOT_METRICS_PORT_9754_TCP_PORT": "9754",
+        "TRADINGBOT_METRICS_PORT_9754_TCP_ADDR": "10.0.0.7",
+    }
+    assert unknown_problems(env) == []
+    # A bare *_PORT that is not a link value is a user's misspelling (TRADINGBOT_HTTP_PORT meant).
+    assert unknown_problems({"TRADINGBOT_PORT": "9000"}) != []
