@@ -10,9 +10,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -25,8 +24,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(check: Callable[[], Any], within: float, what: str) -> None:
-    eventually_sync(check, within, f"bench: {what}", ignore=(OSError, httpx.HTTPError, ValueError))
+# A process that is still starting refuses connections or answers half-written files: "not yet".
+NOT_YET = (OSError, httpx.HTTPError, ValueError)
 
 
 def stop(proc: subprocess.Popen[bytes], within: float = 15.0) -> int:
@@ -51,7 +50,7 @@ def simulator(work: Path, tick_interval: float = 0.25) -> Iterator[tuple[subproc
         stdout=subprocess.DEVNULL, stderr=(work / "sim.log").open("wb"),
     )  # fmt: skip
     try:
-        wait_for(ready.exists, 30, "simulator ready file")
+        eventually_sync(ready.exists, 30, "bench: simulator ready file", ignore=NOT_YET)
         time.sleep(0.05)  # the ready file is written atomically; this only avoids a busy re-read
         base = json.loads(ready.read_text(encoding="utf-8"))["base"]
         yield proc, base
