@@ -264,9 +264,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:
+        problems: list[str] = []
         size_problem = bounds.static_order_size_problem(self.symbol, self.strategy.order_size)
         if size_problem is not None:
-            raise ValueError(size_problem)
+            problems.append(size_problem)
         if self.mode is Mode.LIVE:
             missing: list[str] = []
             if not self.live_enabled:
@@ -277,7 +278,9 @@ class Settings(BaseSettings):
                         f"the {name} secret (file {self.secrets_dir / name} or env {SECRET_ENV[name]})"
                     )
             if missing:
-                raise ValueError("live mode refused; missing: " + "; ".join(missing))
+                problems.append("live mode refused; missing: " + "; ".join(missing))
+        if problems:
+            raise ValueError("\n".join(problems))  # _problems reports each line on its own
         return self
 
     @property

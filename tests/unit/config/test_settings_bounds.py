@@ -103,3 +103,9 @@ def test_venue_rules_win_at_start_up() -> None:
     assert problem is not None
     assert "the venue's symbol rules" in problem
     assert order_size_problem("BTC_JPY", Decimal("0.2"), KNOWN_ORDER_RULES["BTC_JPY"], "x") is None
+
+
+def test_order_size_and_live_mode_problems_are_reported_together(tmp_path: Path) -> None:
+    message = _refused(tmp_path, TRADINGBOT_STRATEGY__ORDER_SIZE="0.001", TRADINGBOT_MODE="live")
+    assert "TRADINGBOT_STRATEGY__ORDER_SIZE=0.001 is below BTC_JPY's minimum order size 0.01" in message
+    assert "live mode refused; missing: TRADINGBOT_LIVE_ENABLED=true" in message
