@@ -7,17 +7,38 @@ PYTHON_BOOTSTRAP ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BOT_STAMP := $(VENV)/.installed-bot
 LOCKS := requirements/dev.lock bot/pyproject.toml operator/pyproject.toml
 # The make-test selection: one definition, also used by make flake.
 TEST_MARKERS := not slow and not e2e and not live and not chaos and not bench
 
-.PHONY: help setup run test test-all lint fmt bench chaos flake manifests e2e-kind e2e-compose tools clean
+define NEED_PYTHON
+make: $(PYTHON_BOOTSTRAP) is needed to create $(VENV) (the bot runs on Python 3.11) and was not found.
+  Debian/Ubuntu: sudo apt-get install python3.11 python3.11-venv
+  macOS:         brew install python@3.11
+  any system:    pyenv install 3.11 && pyenv local 3.11
+  or point make at one: make PYTHON_BOOTSTRAP=/path/to/python3.11 ...
+endef
+export NEED_PYTHON
+
+.PHONY: help setup run test lint fmt bench chaos flake manifests e2e-kind e2e-compose tools clean
 
 help: ## list the verbs
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
-$(STAMP): $(LOCKS)
-	@test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+# The interpreter check comes first, so a missing python3.11 is a hint, not "command not found".
+$(PY):
+	@command -v $(PYTHON_BOOTSTRAP) >/dev/null 2>&1 || { echo "$$NEED_PYTHON" >&2; exit 1; }
+	@$(PYTHON_BOOTSTRAP) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+	  || { echo "make: $(PYTHON_BOOTSTRAP) is not Python 3.11" >&2; echo "$$NEED_PYTHON" >&2; exit 1; }
+	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
+
+# `make run` needs only the bot's runtime (the image's hash-pinned lock); the bot runs from bot/src.
+$(BOT_STAMP): requirements/bot.lock bot/pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/bot.lock
+	@touch $(BOT_STAMP)
+
+$(STAMP): $(LOCKS) | $(PY)
 	$(PY) -m pip install --quiet --upgrade --require-hashes --no-deps -r requirements/dev.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e bot -e operator
 	@touch $(STAMP)
@@ -28,8 +49,8 @@ setup: $(STAMP) ## create .venv with every pinned dependency
 tools: setup ## offline tools the checks need (helm, promtool)
 	@bash scripts/install_tools.sh
 
-run: setup ## the bot in paper mode against the built-in simulator (health on 127.0.0.1:9754)
-	$(PY) -m tradingbot run
+run: $(BOT_STAMP) ## the bot in paper mode against the built-in simulator (health on 127.0.0.1:9754)
+	PYTHONPATH=bot/src $(PY) -m tradingbot run
 
 test: setup tools ## unit + integration tests and the offline checks
 	$(PY) -m pytest -m "$(TEST_MARKERS)" -p no:cacheprovider
@@ -42,7 +63,7 @@ lint: setup ## ruff, ruff format --check, mypy --strict (both packages), workflo
 	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck .github/workflows/*.yml
 	$(VENV)/bin/shellcheck scripts/*.sh scripts/lib/*.sh
 
-fmt: setup
+fmt: setup ## ruff format and the safe ruff fixes, in place
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 

@@ -32,6 +32,7 @@ from tradingbot.sim.hub import Connection, Hub
 from tradingbot.strategy import Decision, MarketView
 
 from benchmarks.report import Figure, RunQueueClock, summary
+from tests.support.eventually import eventually
 
 DECISIONS = 2000
 TRIALS = 3
@@ -115,14 +116,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _until(check: Callable[[], bool], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"latency bench: {what} not reached within {within}s")
-        await asyncio.sleep(0.01)
-
-
 async def _measure(var_dir: Path) -> dict[str, Any]:
     rq = RunQueueClock()
     probe = Probe(rq)
@@ -151,7 +144,7 @@ async def _measure(var_dir: Path) -> dict[str, Any]:
     bare_corrected_ns: list[int] = []
     missed = 0
     try:
-        await _until(
+        await eventually(
             lambda: (
                 daemon.streams["public"] is FeedState.CONNECTED
                 and sim.hub.wants("ticker", SYMBOL)

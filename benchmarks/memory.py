@@ -17,8 +17,9 @@ from pathlib import Path
 import httpx
 import psutil  # type: ignore[import-untyped]
 
-from benchmarks.procs import bot_env, free_port, healthy, simulator, start_bot, stop, wait_for
+from benchmarks.procs import NOT_YET, bot_env, free_port, healthy, simulator, start_bot, stop
 from benchmarks.report import Figure
+from tests.support.eventually import eventually_sync
 
 HOUR_STEPS = 14_400
 TICK = 0.004
@@ -50,7 +51,7 @@ def run() -> list[Figure]:
             )  # fmt: skip
             proc = start_bot(work, env)
             try:
-                wait_for(lambda: healthy(port), 60, "bot /healthz 200")
+                eventually_sync(lambda: healthy(port), 60, "bench: bot /healthz 200", ignore=NOT_YET)
                 bot = psutil.Process(proc.pid)
                 first = httpx.get(f"{base}/admin/state", timeout=5).json()["step"]
                 started = time.monotonic()

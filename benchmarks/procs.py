@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.eventually import eventually_sync
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -22,17 +24,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(check: object, within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while True:
-        try:
-            if callable(check) and check():
-                return
-        except (OSError, httpx.HTTPError, ValueError):
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"bench: {what} not reached within {within}s")
-        time.sleep(0.02)
+# A process that is still starting refuses connections or answers half-written files: "not yet".
+NOT_YET = (OSError, httpx.HTTPError, ValueError)
 
 
 def stop(proc: subprocess.Popen[bytes], within: float = 15.0) -> int:
@@ -57,7 +50,7 @@ def simulator(work: Path, tick_interval: float = 0.25) -> Iterator[tuple[subproc
         stdout=subprocess.DEVNULL, stderr=(work / "sim.log").open("wb"),
     )  # fmt: skip
     try:
-        wait_for(ready.exists, 30, "simulator ready file")
+        eventually_sync(ready.exists, 30, "bench: simulator ready file", ignore=NOT_YET)
         time.sleep(0.05)  # the ready file is written atomically; this only avoids a busy re-read
         base = json.loads(ready.read_text(encoding="utf-8"))["base"]
         yield proc, base

@@ -21,7 +21,8 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 import pytest
-from operator_harness import (  # type: ignore[import-not-found]
+
+from tests.support.operator_harness import (
     NS,
     STS,
     FakeBot,

@@ -12,11 +12,12 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from typing import Any
 
 import yaml
+
+from tests.support.eventually import eventually_sync
 
 NAMESPACE = os.environ.get("E2E_NAMESPACE", "tradingbot-e2e")
 BOT_IMAGE = os.environ.get("E2E_BOT_IMAGE", "tradingbot:e2e")
@@ -76,14 +77,7 @@ class Kubectl:
         self, what: str, predicate: Callable[[], Any], timeout: float = 300, interval: float = 2
     ) -> Any:
         """Poll until predicate() is truthy (a deadline, not a sleep-as-wait)."""
-        deadline = time.monotonic() + timeout
-        last: Any = None
-        while time.monotonic() < deadline:
-            last = predicate()
-            if last:
-                return last
-            time.sleep(interval)
-        raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+        return eventually_sync(predicate, timeout, what, interval=interval)
 
 
 def condition(bot: dict[str, Any] | None, type_: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tradingbot
+from tradingbot.bounds import venue_order_size_problem
 from tradingbot.config import Mode, Settings
 from tradingbot.engine.engine import Engine
 from tradingbot.engine.halt import HaltStore
@@ -245,6 +246,9 @@ class App:
         rules = await self.client.get_symbols()
         if self.symbol not in rules:
             raise SystemExit(f"symbol {self.symbol} is not traded on this venue; known: {sorted(rules)}")
+        size_problem = venue_order_size_problem(self.symbol, s.strategy.order_size, rules[self.symbol])
+        if size_problem is not None:
+            raise SystemExit(size_problem)
         self.store = self._open_store()
         return Engine(
             s,

@@ -18,15 +18,23 @@ REPLAY_INITIAL_EQUITY = Decimal("10000000")  # engine.replay.replay's default st
 
 
 def _settings_or_exit() -> object:
-    from tradingbot.config import ConfigError, load_settings
+    import os
 
+    from tradingbot.config import ConfigError, load_settings
+    from tradingbot.envnames import unknown_problems
+
+    # Unknown or misspelt names are refused with the value problems, all in one report.
+    problems = unknown_problems(os.environ)
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems:
         print("tradingbot: invalid settings:", file=sys.stderr)
-        for problem in exc.problems:
+        for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
+    return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -48,11 +56,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    import os
+
     from tradingbot.config import Settings, describe
+    from tradingbot.envnames import effective
 
     settings = _settings_or_exit()
     assert isinstance(settings, Settings)
-    print(json.dumps(describe(settings), indent=2, sort_keys=True, default=str))
+    document = {**describe(settings), "effective": effective(settings, os.environ)}
+    print(json.dumps(document, indent=2, sort_keys=True, default=str))
     print("check-config: OK", file=sys.stderr)
     return EXIT_OK
 

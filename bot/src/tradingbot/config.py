@@ -28,13 +28,17 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
+from tradingbot import bounds
+from tradingbot.layout import DEFAULT_VAR_DIR, VarLayout
 from tradingbot.risk.matrix import RiskLimits
+from tradingbot.secretfile import SecretFileError, read_secret_file
 
 ENV_PREFIX = "TRADINGBOT_"
 SECRET_NAMES: tuple[str, ...] = ("gmo_api_key", "gmo_api_secret", "discord_webhook_url")
@@ -142,7 +146,7 @@ class Settings(BaseSettings):
     mode: Mode = Mode.PAPER
     live_enabled: bool = False
     symbol: str = "BTC_JPY"
-    var_dir: Path = Path("var")
+    var_dir: Path = DEFAULT_VAR_DIR
     secrets_dir: Path = Path("/run/secrets")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=9754, ge=1, le=65535)
@@ -235,6 +239,21 @@ class Settings(BaseSettings):
             return upper
         return value
 
+    @field_validator("risk", mode="wrap")
+    @classmethod
+    def _risk_bounds(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> RiskLimits:
+        # Bounds by meaning (a drawdown of 5 = 500 % would never abort); the model only says "positive".
+        limits: RiskLimits = handler(value)
+        raw = value if isinstance(value, Mapping) else {}
+        problems = [
+            p
+            for f in bounds.RISK_RANGES
+            if (p := bounds.risk_problem(f, getattr(limits, f), raw.get(f))) is not None
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))  # _problems reports each line on its own
+        return limits
+
     @field_validator("audit_log_max_bytes")
     @classmethod
     def _audit_bytes(cls, value: int) -> int:
@@ -247,6 +266,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:
+        problems: list[str] = []
+        size_problem = bounds.static_order_size_problem(self.symbol, self.strategy.order_size)
+        if size_problem is not None:
+            problems.append(size_problem)
         if self.mode is Mode.LIVE:
             missing: list[str] = []
             if not self.live_enabled:
@@ -257,7 +280,9 @@ class Settings(BaseSettings):
                         f"the {name} secret (file {self.secrets_dir / name} or env {SECRET_ENV[name]})"
                     )
             if missing:
-                raise ValueError("live mode refused; missing: " + "; ".join(missing))
+                problems.append("live mode refused; missing: " + "; ".join(missing))
+        if problems:
+            raise ValueError("\n".join(problems))  # _problems reports each line on its own
         return self
 
     @property
@@ -265,16 +290,20 @@ class Settings(BaseSettings):
         return ZoneInfo(self.daily_reset_tz)
 
     @property
+    def layout(self) -> VarLayout:
+        return VarLayout(self.var_dir)
+
+    @property
     def artifacts_dir(self) -> Path:
-        return self.var_dir / "artifacts"
+        return self.layout.artifacts
 
     @property
     def logs_dir(self) -> Path:
-        return self.var_dir / "logs"
+        return self.layout.logs
 
     @property
     def audit_log_path(self) -> Path:
-        return self.logs_dir / "audit_events.jsonl"
+        return self.layout.audit_log
 
     def secret_values(self) -> tuple[str, ...]:
         """Raw secret values, for registering with the log redactor; never print these."""
@@ -304,31 +333,6 @@ _ENV_NAME_OF_FIELD: Mapping[str, str] = {
 _SECRET_FIELDS = frozenset({*SECRET_NAMES, *SECRET_ENV.values()})
 
 
-def _read_secret_file(path: Path) -> str | None:
-    """The file's value without one trailing newline; None when the file does not exist."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise ConfigError([f"secret file {path} is a directory; expected a file holding the value"]) from None
-    except OSError as exc:
-        raise ConfigError([f"secret file {path} is unreadable ({exc.strerror})"]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError([f"secret file {path} is not UTF-8 text"]) from None
-    if text.endswith("\r\n"):
-        text = text[:-2]
-    elif text.endswith("\n"):
-        text = text[:-1]
-    if not text.strip():
-        raise ConfigError([f"secret file {path} is empty; write the value into it or remove the file"])
-    if text != text.strip():
-        raise ConfigError([f"secret file {path} has leading/trailing whitespace; write the bare value"])
-    return text
-
-
 def _env_name_for(loc: tuple[int | str, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in _ENV_NAME_OF_FIELD:
@@ -346,6 +350,9 @@ def _problems(exc: ValidationError) -> list[str]:
         loc = tuple(err.get("loc", ()))
         msg = str(err.get("msg", "invalid"))
         msg = msg.removeprefix("Value error, ")
+        if "\n" in msg:  # several problems from one validator, each already naming its variable
+            problems.extend(msg.split("\n"))
+            continue
         if not loc:
             problems.append(msg)
             continue
@@ -354,6 +361,8 @@ def _problems(exc: ValidationError) -> list[str]:
             problems.append(f"{name}: {msg}")
             continue
         shown = err.get("input")
+        if len(loc) == 2 and loc[0] == "risk" and str(loc[1]) in bounds.RISK_RANGES and "accepted" not in msg:
+            msg = f"{msg}; {bounds.accepted_risk(str(loc[1]))}"
         if msg.startswith(name):
             problems.append(msg)
         elif isinstance(shown, (str, int, float, Decimal)) and not isinstance(shown, bool):
@@ -380,9 +389,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     file_problems: list[str] = []
     for name in SECRET_NAMES:
         try:
-            from_file = _read_secret_file(secrets_dir / name)
-        except ConfigError as exc:
-            file_problems.extend(exc.problems)
+            from_file = read_secret_file(secrets_dir / name)
+        except SecretFileError as exc:
+            file_problems.append(str(exc))
             continue
         from_env = source_env.get(SECRET_ENV[name], "")
         if from_file is not None:

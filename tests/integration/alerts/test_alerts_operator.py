@@ -20,10 +20,19 @@ from typing import Any
 
 import pytest
 from bot_scenarios import free_port
-from kmock_fixed import FixedEmulator
-from operator_harness import NS, FakeBot, FakeKubelet, health_template, status, tradingbot, write_kubeconfig
 from scrape_record import Recorder, all_rules, judge, value
 from tradingbot_operator.metrics import Metrics
+
+from tests.support.kmock_fixed import FixedEmulator
+from tests.support.operator_harness import (
+    NS,
+    FakeBot,
+    FakeKubelet,
+    health_template,
+    status,
+    tradingbot,
+    write_kubeconfig,
+)
 
 pytestmark = [
     pytest.mark.integration,

@@ -10,9 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from daemon_harness import FAST, cross_up, env_for, running_daemon, simulator, wait_for
 from tradingbot.ops.status import MonitorStatus
 from tradingbot.sim import Simulator
+
+from tests.support.daemon_harness import FAST, cross_up, env_for, running_daemon, simulator
+from tests.support.eventually import eventually
 
 
 @contextlib.asynccontextmanager
@@ -51,21 +53,25 @@ async def test_a_wedged_trading_loop_is_not_ready_while_the_streams_are_fine(tmp
             async def healthz() -> int:
                 return (await http.get("/healthz")).status_code
 
-            await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
+            await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
             async with ticking(sim, Decimal("15000000")):
                 codes: list[int] = []
 
                 async def poll(expected: int, timeout: float, what: str) -> None:
-                    deadline = asyncio.get_running_loop().time() + timeout
-                    while (code := await healthz()) != expected:
-                        codes.append(code)
-                        assert asyncio.get_running_loop().time() < deadline, f"{what}: {codes[-5:]}"
-                        await asyncio.sleep(0.05)
+                    async def answers() -> bool:
+                        codes.append(await healthz())
+                        return codes[-1] == expected
+
+                    await eventually(
+                        answers, timeout, f"{what} (codes so far end {codes[-5:]})", interval=0.05
+                    )
 
                 await poll(200, 5.0, "ready while the loop runs")
             sim.faults.accept_then_timeout_next = 1
             await cross_up(sim)
-            await wait_for(lambda: len(sim.received_orders) == 1, what="the held order reached the exchange")
+            await eventually(
+                lambda: len(sim.received_orders) == 1, what="the held order reached the exchange"
+            )
             async with ticking(sim, Decimal("15150000")):
                 await poll(503, 2.5, "not ready while the loop is wedged")
                 body = (await http.get("/healthz")).json()

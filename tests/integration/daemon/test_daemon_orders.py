@@ -6,18 +6,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from daemon_harness import cross_up, env_for, running_daemon, simulator, wait_for
 from tradingbot.engine.store import IntentState, StateStore
 from tradingbot.ops.status import MonitorStatus
 from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient
 from tradingbot.venues.gmo.models import ExecutionType, OrderRequest, Side
 
+from tests.support.daemon_harness import cross_up, env_for, running_daemon, simulator
+from tests.support.eventually import eventually
+
 
 async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path)) as daemon:
-        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
+        await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
         await cross_up(sim)
-        await wait_for(lambda: len(sim.received_orders) == 1, what="one order on the simulator")
+        await eventually(lambda: len(sim.received_orders) == 1, what="one order on the simulator")
         assert daemon.ops is not None
         async with httpx.AsyncClient(base_url=daemon.ops.base_url) as http:
             health = await http.get("/healthz")
@@ -33,7 +35,7 @@ async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
             if line.startswith("tradingbot_last_loop_timestamp_seconds ")
         )
         assert float(stamp.split()[1]) > 1_700_000_000, stamp
-        await wait_for(lambda: daemon.exposure.long == Decimal("0.01"), what="long position")
+        await eventually(lambda: daemon.exposure.long == Decimal("0.01"), what="long position")
     audit = (tmp_path / "logs" / "audit_events.jsonl").read_text()
     assert '"event":"order_intent"' in audit
     assert '"event":"order_outcome"' in audit
@@ -41,7 +43,7 @@ async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
 
 async def test_ws_drop_reconnects(tmp_path: Path) -> None:
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path)) as daemon:
-        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
+        await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
         seen: list[MonitorStatus] = []
         original = daemon._status_changed
 
@@ -51,22 +53,22 @@ async def test_ws_drop_reconnects(tmp_path: Path) -> None:
 
         daemon._status_changed = spy  # type: ignore[method-assign]
         sim.faults.drop_ws()
-        await wait_for(lambda: MonitorStatus.RECONNECTING in seen, what="reconnecting")
-        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active again")
+        await eventually(lambda: MonitorStatus.RECONNECTING in seen, what="reconnecting")
+        await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active again")
     assert seen.index(MonitorStatus.RECONNECTING) < len(seen) - 1
 
 
 async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path) -> None:
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path), client_timeout=0.5) as daemon:
-        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
+        await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
         sim.faults.accept_then_timeout_next = 1
         await cross_up(sim)
         assert daemon.store is not None
         store = daemon.store
-        await wait_for(
+        await eventually(
             lambda: any(i.state is IntentState.UNRESOLVED for i in store.intents()), what="unresolved"
         )
-        await wait_for(
+        await eventually(
             lambda: [i.state for i in store.intents()] == [IntentState.CONFIRMED],
             what=f"resolved as confirmed {store.intents()}",
         )
@@ -102,7 +104,7 @@ async def test_crash_between_write_and_answer_is_reconciled_at_start(tmp_path: P
                 )
             )
         async with running_daemon(env_for(sim, tmp_path)) as daemon:
-            await wait_for(
+            await eventually(
                 lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active after reconcile"
             )
             assert daemon.reconciliation.ok
@@ -126,7 +128,7 @@ async def test_mismatch_refuses_to_trade_until_adopted(tmp_path: Path) -> None:
                 )
             )
         async with running_daemon(env_for(sim, tmp_path)) as daemon:
-            await wait_for(lambda: daemon.reconciliation.checked_at is not None, what="reconciliation")
+            await eventually(lambda: daemon.reconciliation.checked_at is not None, what="reconciliation")
             assert not daemon.reconciliation.ok
             assert "position_mismatch" in daemon.reconciliation.problems[0]
             assert daemon.monitor_status is MonitorStatus.DEGRADED
@@ -138,7 +140,7 @@ async def test_mismatch_refuses_to_trade_until_adopted(tmp_path: Path) -> None:
         assert '"event":"reconciliation","ok":false' in audit.replace(", ", ",") or '"ok":false' in audit
         env = env_for(sim, tmp_path, TRADINGBOT_ADOPT_EXCHANGE_STATE="true")
         async with running_daemon(env) as daemon:
-            await wait_for(
+            await eventually(
                 lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active after adoption"
             )
             assert daemon.exposure.short == Decimal("0.02")

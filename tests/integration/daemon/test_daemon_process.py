@@ -8,10 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+
+from tests.support.eventually import eventually_sync
 
 
 def _free_port() -> int:
@@ -32,18 +33,7 @@ def _env(var_dir: Path, port: int) -> dict[str, str]:
     return env
 
 
-def _poll(fn, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = fn()
-            if last:
-                return last
-        except (httpx.HTTPError, OSError, ValueError) as exc:
-            last = exc
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+_NOT_YET = (httpx.HTTPError, OSError, ValueError)  # the bot is still starting
 
 
 def test_paper_session_process_trades_and_stops_cleanly(tmp_path: Path) -> None:
@@ -54,14 +44,32 @@ def test_paper_session_process_trades_and_stops_cleanly(tmp_path: Path) -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        _poll(lambda: httpx.get(f"{url}/healthz").status_code == 200, 20, "healthz 200")
+        eventually_sync(
+            lambda: httpx.get(f"{url}/healthz").status_code == 200,
+            20,
+            "healthz 200",
+            interval=0.1,
+            ignore=_NOT_YET,
+        )
         metrics = httpx.get(f"{url}/metrics").text
         assert "run_loop_failures_total" in metrics
         assert 'monitor_status{status="active"} 1.0' in metrics
         progress = tmp_path / "artifacts" / "run_progress.json"
-        _poll(lambda: json.loads(progress.read_text())["monitor_status"] == "active", 10, "progress active")
+        eventually_sync(
+            lambda: json.loads(progress.read_text())["monitor_status"] == "active",
+            10,
+            "progress active",
+            interval=0.1,
+            ignore=_NOT_YET,
+        )
         audit = tmp_path / "logs" / "audit_events.jsonl"
-        _poll(lambda: '"state":"confirmed"' in audit.read_text(), 30, "a confirmed order")
+        eventually_sync(
+            lambda: '"state":"confirmed"' in audit.read_text(),
+            30,
+            "a confirmed order",
+            interval=0.1,
+            ignore=_NOT_YET,
+        )
         # A second daemon on the same var dir refuses with a clear message.
         second = subprocess.run(
             [sys.executable, "-m", "tradingbot", "run"],
@@ -92,7 +100,13 @@ def test_sigint_stops_cleanly_via_run_live_script(tmp_path: Path, repo_root: Pat
         stderr=subprocess.STDOUT,
     )
     try:
-        _poll(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200, 20, "healthz 200")
+        eventually_sync(
+            lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200,
+            20,
+            "healthz 200",
+            interval=0.1,
+            ignore=_NOT_YET,
+        )
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)

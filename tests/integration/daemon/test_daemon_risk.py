@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from daemon_harness import cross_up, env_for, running_daemon, simulator, wait_for
 from tradingbot.cli import main as cli_main
 from tradingbot.engine.halt import HaltStore
 from tradingbot.ops.status import MonitorStatus
@@ -15,6 +14,9 @@ from tradingbot.risk import RiskStatus
 from tradingbot.sim import Simulator
 from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient
 from tradingbot.venues.gmo.models import ExecutionType, OrderRequest, Side
+
+from tests.support.daemon_harness import cross_up, env_for, running_daemon, simulator
+from tests.support.eventually import eventually
 
 BASE = Decimal("15000000")
 
@@ -35,7 +37,7 @@ async def _direct(sim: Simulator, side: Side, size: str, *, close: bool = False)
 
 async def _bot_long_then_drop(sim: Simulator, daemon: object) -> None:
     await cross_up(sim, base=BASE)
-    await wait_for(lambda: daemon.exposure.long == Decimal("0.01"), what="bot long")  # type: ignore[attr-defined]
+    await eventually(lambda: daemon.exposure.long == Decimal("0.01"), what="bot long")  # type: ignore[attr-defined]
     await sim.set_price("BTC_JPY", BASE * Decimal("0.9"))
 
 
@@ -94,16 +96,16 @@ async def test_risk_row_end_to_end(
     reason: str,
 ) -> None:
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path, **{name: value})) as daemon:
-        await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
+        await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
         await drive(sim, daemon)
-        await wait_for(lambda: reason in daemon.risk.reasons, what=reason)
+        await eventually(lambda: reason in daemon.risk.reasons, what=reason)
         assert daemon.risk.status is status
         health = daemon.health()
         assert reason in health.risk.reasons
         if status is RiskStatus.ABORT:
             assert daemon.monitor_status is MonitorStatus.HALTED
             assert HaltStore.in_var_dir(tmp_path).load().halted
-            await wait_for(lambda: not sim.exchange.positions, what="flattened")
+            await eventually(lambda: not sim.exchange.positions, what="flattened")
         else:
             assert daemon.monitor_status is MonitorStatus.DEGRADED
     audit = (tmp_path / "logs" / "audit_events.jsonl").read_text()
@@ -117,7 +119,7 @@ async def test_position_size_row_via_adopted_position(tmp_path: Path) -> None:
             sim, tmp_path, TRADINGBOT_RISK__MAX_POSITION_SIZE="0.01", TRADINGBOT_ADOPT_EXCHANGE_STATE="true"
         )
         async with running_daemon(env) as daemon:
-            await wait_for(lambda: "max_position_size_exceeded" in daemon.risk.reasons, what="position row")
+            await eventually(lambda: "max_position_size_exceeded" in daemon.risk.reasons, what="position row")
             assert daemon.risk.status is RiskStatus.DEGRADED
             assert daemon.monitor_status is MonitorStatus.DEGRADED
 
@@ -129,7 +131,7 @@ async def test_abort_stays_halted_across_restart_until_cleared(
         env = env_for(sim, tmp_path, TRADINGBOT_RISK__MAX_TRADE_LOSS="1000")
         async with running_daemon(env) as daemon:
             await _bot_long_then_drop(sim, daemon)
-            await wait_for(lambda: daemon.halted, what="halted")
+            await eventually(lambda: daemon.halted, what="halted")
         sent = len(sim.received_orders)
         async with running_daemon(env_for(sim, tmp_path)) as daemon:
             assert daemon.halted
@@ -142,5 +144,5 @@ async def test_abort_stays_halted_across_restart_until_cleared(
         assert cli_main(["clear-halt", "--by", "test"]) == 0
         assert not HaltStore.in_var_dir(tmp_path).load().halted
         async with running_daemon(env_for(sim, tmp_path)) as daemon:
-            await wait_for(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active after clear")
+            await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active after clear")
     assert '"event":"operator_clear_halt"' in (tmp_path / "logs" / "audit_events.jsonl").read_text()

@@ -3,11 +3,6 @@ name: several test areas have a conftest.py, so tests never import from `conftes
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from operator_harness import bot, k8s, kmock_options, kubelet, operator
+from tests.support.operator_harness import bot, k8s, kmock_options, kubelet, operator
 
 __all__ = ["bot", "k8s", "kmock_options", "kubelet", "operator"]

@@ -15,8 +15,10 @@ import asyncio
 from typing import Any
 
 import pytest
-from kmock_fixed import FixedEmulator
-from operator_harness import (
+from tradingbot_operator.render import REVISION_LABEL
+
+from tests.support.kmock_fixed import FixedEmulator
+from tests.support.operator_harness import (
     NS,
     STS,
     TB,
@@ -28,7 +30,6 @@ from operator_harness import (
     status,
     tradingbot,
 )
-from tradingbot_operator.render import REVISION_LABEL
 
 pytestmark = pytest.mark.filterwarnings("ignore:read_binary is deprecated:DeprecationWarning")
 

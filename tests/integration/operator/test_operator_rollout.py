@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 import pytest
-from kmock_fixed import FixedEmulator
-from operator_harness import (
+
+from tests.support.kmock_fixed import FixedEmulator
+from tests.support.operator_harness import (
     CONFIGMAPS,
     EVENTS,
     NS,

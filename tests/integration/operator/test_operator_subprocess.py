@@ -17,8 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from kmock_fixed import FixedEmulator
-from operator_harness import (
+
+from tests.support.kmock_fixed import FixedEmulator
+from tests.support.operator_harness import (
     NS,
     FakeBot,
     FakeKubelet,
@@ -29,7 +30,7 @@ from operator_harness import (
     tradingbot,
     write_kubeconfig,
 )
-from operator_harness import (
+from tests.support.operator_harness import (
     events as events_of,
 )
 

@@ -6,10 +6,12 @@ import socket
 import time
 
 import pytest
-from ops_fakes import FakeWebhook, wait_for
+from ops_fakes import FakeWebhook
 from pydantic import SecretStr
 from tradingbot.ops.metrics import BotMetrics
 from tradingbot.ops.notifier import DiscordNotifier
+
+from tests.support.eventually import eventually
 
 
 async def test_delivers_in_order(fake_webhook: FakeWebhook) -> None:
@@ -18,7 +20,7 @@ async def test_delivers_in_order(fake_webhook: FakeWebhook) -> None:
     try:
         assert notifier.notify("first")
         assert notifier.notify("second" + "x" * 3000)
-        await wait_for(lambda: notifier.sent == 2)
+        await eventually(lambda: notifier.sent == 2)
     finally:
         await notifier.stop()
     assert [p["content"][:6] for p in fake_webhook.received] == ["first", "second"]
@@ -32,7 +34,7 @@ async def test_honours_429_retry_after(fake_webhook: FakeWebhook) -> None:
     await notifier.start()
     try:
         notifier.notify("hello")
-        await wait_for(lambda: notifier.sent == 1)
+        await eventually(lambda: notifier.sent == 1)
     finally:
         await notifier.stop()
     assert len(fake_webhook.received) == 2
@@ -45,7 +47,7 @@ async def test_paces_posts(fake_webhook: FakeWebhook) -> None:
     try:
         for i in range(3):
             notifier.notify(f"m{i}")
-        await wait_for(lambda: notifier.sent == 3)
+        await eventually(lambda: notifier.sent == 3)
     finally:
         await notifier.stop()
     gaps = [b - a for a, b in zip(fake_webhook.received_at, fake_webhook.received_at[1:], strict=False)]
@@ -78,7 +80,7 @@ async def test_server_error_is_retried_then_given_up(fake_webhook: FakeWebhook) 
     await notifier.start()
     try:
         notifier.notify("x")
-        await wait_for(lambda: notifier.failed == 1)
+        await eventually(lambda: notifier.failed == 1)
     finally:
         await notifier.stop()
     assert len(fake_webhook.received) == 3
@@ -95,7 +97,7 @@ async def test_connection_errors_never_log_the_url(caplog: pytest.LogCaptureFixt
     await notifier.start()
     try:
         notifier.notify("x")
-        await wait_for(lambda: notifier.failed == 1)
+        await eventually(lambda: notifier.failed == 1)
     finally:
         await notifier.stop()
     text = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ops_fakes import FakeWebhook, wait_for
+from ops_fakes import FakeWebhook
 from pydantic import SecretStr
 from tradingbot.config import ConfigError, describe, load_settings
 from tradingbot.ops.artifacts import ArtifactWriter, RunComplete, RunProgress
@@ -22,6 +22,8 @@ from tradingbot.ops.logging import SecretRedactor, configure_logging
 from tradingbot.ops.metrics import BotMetrics, MetricsClientObserver
 from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus
+
+from tests.support.eventually import eventually
 
 KEY = "PLANTEDKEY-4f1d9a0c77e2"
 SECRET = "PLANTEDSECRET-9b3e6d1f+/="
@@ -92,12 +94,12 @@ async def test_planted_secrets_never_surface(
     notifier = DiscordNotifier(settings.discord_webhook_url, metrics=metrics, min_interval=0.0)
     await notifier.start()
     notifier.notify("halted: max_drawdown_exceeded")
-    await wait_for(lambda: notifier.failed == 1)
+    await eventually(lambda: notifier.failed == 1)
     await notifier.stop()
     unreachable = DiscordNotifier(SecretStr("http://127.0.0.1:9/api/webhooks/1/" + token), max_attempts=1)
     await unreachable.start()
     unreachable.notify("x")
-    await wait_for(lambda: unreachable.failed == 1)
+    await eventually(lambda: unreachable.failed == 1)
     await unreachable.stop()
 
     report = HealthReport(

@@ -27,7 +27,8 @@ from typing import Any, cast
 import attrs
 import kmock
 from kmock._internal import enums, rendering
-from kmock_fixed import WRITE_METHODS, FixedEmulator
+
+from tests.support.kmock_fixed import WRITE_METHODS, FixedEmulator
 
 CUTS = ("eof", "abort", "torn", "gone", "refuse")
 

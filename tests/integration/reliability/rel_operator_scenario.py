@@ -7,9 +7,10 @@ import asyncio
 import base64
 from typing import Any
 
-from operator_harness import EVENTS, NS, PODS, SECRETS, STS, TB, condition, get, names, status
 from rel_operator_emulator import FaultyEmulator
 from tradingbot_operator.render import REVISION_LABEL
+
+from tests.support.operator_harness import EVENTS, NS, PODS, SECRETS, STS, TB, condition, get, names, status
 
 TB_PATH = f"/apis/tradingbot.dev/v1alpha1/namespaces/{NS}/tradingbots"
 SECRET_PATH = f"/api/v1/namespaces/{NS}/secrets"

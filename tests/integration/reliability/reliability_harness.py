@@ -1,7 +1,8 @@
 """Real processes for the reliability suites: the simulator and the bot daemon as separate OS processes.
 
 The simulator runs in its own process so that it survives the bot's SIGKILL, exactly like the exchange does.
-Everything here talks to loopback only. Waits poll with a deadline; nothing sleeps as a wait.
+Everything here talks to loopback only. Waits poll with a deadline (tests.support.eventually); nothing
+sleeps as a wait.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.support.eventually import eventually_sync
 
 PY = sys.executable
 
@@ -29,17 +31,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-def poll(pred: Callable[[], Any], timeout: float, what: str, every: float = 0.01) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = pred()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(every)
 
 
 def child_env(extra: Mapping[str, str]) -> dict[str, str]:
@@ -64,7 +55,8 @@ class SimProcess:
              "--tick-interval", str(tick_interval), "--ready-file", str(ready), "--log-level", "WARNING"],
             stdout=self.stdout, stderr=self.stderr, env=child_env({}),
         )  # fmt: skip
-        poll(lambda: (ready.exists() and ready.stat().st_size > 0) or self.proc.poll() is not None, 20, "sim")
+        started = lambda: (ready.exists() and ready.stat().st_size > 0) or self.proc.poll() is not None  # noqa: E731
+        eventually_sync(started, 20, "sim", interval=0.01)
         assert self.proc.poll() is None, (workdir / "sim.stderr").read_text()
         self.urls: dict[str, str] = json.loads(ready.read_text())
         self.base = self.urls["base"]
@@ -166,7 +158,7 @@ class BotProcess:
             h = self.health()
             return h if h is not None and pred(h) else None
 
-        result: dict[str, Any] = poll(check, timeout, what, every=0.05)
+        result: dict[str, Any] = eventually_sync(check, timeout, what, interval=0.05)
         return result
 
     def kill9(self) -> None:

@@ -34,18 +34,12 @@ from tradingbot.ops.status import MonitorStatus
 from tradingbot.sim import SimConfig, Simulator
 from tradingbot.venues.gmo import PublicStream, StreamTiming
 
+from tests.support.eventually import eventually
+
 FAST = DaemonTiming(account_every=0.2, account_min_gap=0.05, resolve_every=0.1, progress_every=0.5,
                     recheck_mismatch_every=0.3, settle_after=1.0)  # fmt: skip
 ACTIVE = MonitorStatus.ACTIVE
 RECONNECTING = MonitorStatus.RECONNECTING
-
-
-async def wait_for(pred: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 class Session:
@@ -82,7 +76,7 @@ class Session:
             self.alive()
             return self.daemon.monitor_status is ACTIVE
 
-        await wait_for(ok, timeout, "monitor_status back to active")
+        await eventually(ok, timeout, "monitor_status back to active")
 
     def max_per_second(self, since: float) -> dict[str, int]:
         worst = {"GET": 0, "POST": 0}
@@ -143,12 +137,12 @@ async def session(tmp_path: Path, seed: int) -> AsyncIterator[Session]:
 async def _orders_flow(s: Session, n: int = 1, timeout: float = 15) -> None:
     """Let the random walk produce at least n more orders (the strategy trades on every crossover)."""
     start = len(s.sim.received_orders)
-    await wait_for(lambda: len(s.sim.received_orders) >= start + n, timeout, f"{n} more orders")
+    await eventually(lambda: len(s.sim.received_orders) >= start + n, timeout, f"{n} more orders")
 
 
 async def http_5xx_burst(s: Session, rng: random.Random) -> set[MonitorStatus]:
     s.sim.faults.http_5xx_next = rng.randint(5, 40)
-    await wait_for(lambda: s.sim.faults.http_5xx_next == 0, 15, "5xx burst consumed")
+    await eventually(lambda: s.sim.faults.http_5xx_next == 0, 15, "5xx burst consumed")
     return set()
 
 
@@ -157,7 +151,7 @@ async def rate_limit_storm(s: Session, rng: random.Random) -> set[MonitorStatus]
     s.sim.faults.rate_limit_next = storm
     # The client pauses a budget ~1 s after every ERR-5003 (as GMO asks), so a storm of n refusals takes
     # up to ~n/2 s to drain at the bot's request rate: the deadline scales with it.
-    await wait_for(lambda: s.sim.faults.rate_limit_next == 0, 10 + storm, "ERR-5003 storm consumed")
+    await eventually(lambda: s.sim.faults.rate_limit_next == 0, 10 + storm, "ERR-5003 storm consumed")
     return set()
 
 
@@ -180,14 +174,14 @@ async def ws_drop(s: Session, rng: random.Random) -> set[MonitorStatus]:
 async def ws_silent_stall(s: Session, rng: random.Random) -> set[MonitorStatus]:
     mark = len(s.seen)
     s.sim.faults.ws_stall = True
-    await wait_for(lambda: RECONNECTING in s.seen[mark:], 10, "stall detected")
+    await eventually(lambda: RECONNECTING in s.seen[mark:], 10, "stall detected")
     s.sim.faults.ws_stall = False
     return {RECONNECTING}
 
 
 async def accepted_but_timed_out(s: Session, rng: random.Random) -> set[MonitorStatus]:
     s.sim.faults.accept_then_timeout_next = 1
-    await wait_for(lambda: s.sim.faults.accept_then_timeout_next == 0, 20, "an order accepted, answer lost")
+    await eventually(lambda: s.sim.faults.accept_then_timeout_next == 0, 20, "an order accepted, answer lost")
     await _no_open_intents(s)
     return set()
 
@@ -207,14 +201,14 @@ async def private_token_expiry(s: Session, rng: random.Random) -> set[MonitorSta
 
 async def malformed_frames(s: Session, rng: random.Random) -> set[MonitorStatus]:
     s.sim.faults.malformed_next = rng.randint(1, 20)
-    await wait_for(lambda: s.sim.faults.malformed_next == 0, 10, "malformed frames sent")
+    await eventually(lambda: s.sim.faults.malformed_next == 0, 10, "malformed frames sent")
     return set()
 
 
 async def _no_open_intents(s: Session) -> None:
     store = s.daemon.store
     assert store is not None
-    await wait_for(lambda: not store.intents(OPEN_STATES), 20, "every intent resolved")
+    await eventually(lambda: not store.intents(OPEN_STATES), 20, "every intent resolved")
 
 
 SCENARIOS = [http_5xx_burst, rate_limit_storm, maintenance("ERR-5201"), maintenance("ERR-5202"),
@@ -241,7 +235,7 @@ async def run_faults(tmp_path: Path, plan: list[Any], seed: int) -> dict[str, in
         for scenario in plan:
             mark = len(s.seen)
             expected = await scenario(s, rng)
-            await wait_for(functools.partial(_passed_through, s, mark, expected), 10, scenario.__name__)
+            await eventually(functools.partial(_passed_through, s, mark, expected), 10, scenario.__name__)
             await s.back_to_active()
             passed = set(s.seen[mark:])
             assert expected <= passed, f"{scenario.__name__}: expected {expected}, saw {s.seen[mark:]}"
@@ -275,7 +269,9 @@ async def run_faults(tmp_path: Path, plan: list[Any], seed: int) -> dict[str, in
             local = Exposure.from_json(store.get_fact("exposure:BTC_JPY"))
             return local.long - local.short
 
-        await wait_for(lambda: local_net() == net, 10, f"persisted exposure {local_net()} == simulator {net}")
+        await eventually(
+            lambda: local_net() == net, 10, f"persisted exposure {local_net()} == simulator {net}"
+        )
         counts["orders"] = len(placed)
         counts["loop_failures"] = s.daemon.loop_failures
         s.sim.faults.maintenance = None

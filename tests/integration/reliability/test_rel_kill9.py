@@ -42,11 +42,12 @@ from reliability_harness import (
     integrity_ok,
     net_position,
     order_accounting,
-    poll,
     read_intents,
     sim_process,
 )
 from tradingbot.engine.halt import HaltStore
+
+from tests.support.eventually import eventually_sync
 
 MODES = ("startup", "random", "in_flight", "accepted_timeout", "after_write", "halted")
 SHORT_PLAN = ("in_flight", "after_write", "halted")
@@ -122,8 +123,8 @@ def run_kill9_chaos(
                         else:
                             sim.faults(accept_then_timeout_next=1)
                         try:
-                            poll(lambda: any(i["state"] == "pending" for i in read_intents(var_dir)),
-                                 20, "a pending intent", every=0.005)  # fmt: skip
+                            pending = lambda: any(i["state"] == "pending" for i in read_intents(var_dir))  # noqa: E731
+                            eventually_sync(pending, 20, "a pending intent", interval=0.005)
                             if len(sim.orders()) > orders_before:
                                 reached["window_send_response"] += 1
                         except AssertionError:
@@ -156,7 +157,8 @@ def run_kill9_chaos(
         bot = BotProcess(env, logs, "final")
         try:
             bot.wait_health(_reconciled, 30, "final reconciliation ok")
-            poll(lambda: not any(i["state"] in OPEN for i in read_intents(var_dir)), 30, "no open intents")
+            settled = lambda: not any(i["state"] in OPEN for i in read_intents(var_dir))  # noqa: E731
+            eventually_sync(settled, 30, "no open intents", interval=0.01)
             sim.faults(maintenance="ERR-5201")  # freeze trading so the comparison is of a still picture
         finally:
             rc = bot.terminate()

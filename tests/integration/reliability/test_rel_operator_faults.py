@@ -26,8 +26,10 @@ import urllib.parse
 from typing import Any
 
 import pytest
-from kmock_fixed import FixedEmulator
-from operator_harness import (
+from tradingbot_operator.render import REVISION_LABEL
+
+from tests.support.kmock_fixed import FixedEmulator
+from tests.support.operator_harness import (
     EVENTS,
     NS,
     PODS,
@@ -44,7 +46,6 @@ from operator_harness import (
     status,
     tradingbot,
 )
-from tradingbot_operator.render import REVISION_LABEL
 
 pytestmark = pytest.mark.filterwarnings("ignore:read_binary is deprecated:DeprecationWarning")
 
@@ -209,5 +210,16 @@ async def test_operator_faults_short(
 async def test_operator_faults_long(
     k8s: FixedEmulator, operator: OperatorRunner, caplog: pytest.LogCaptureFixture
 ) -> None:
-    result = await run_operator_faults(k8s, operator, caplog, updates=15, restarts=10, seed=20261127)
+    updates = 15
+    result = await run_operator_faults(k8s, operator, caplog, updates=updates, restarts=10, seed=20261127)
     print(f"operator faults (long): {result}")
+    # The outcome itself: faults of both kinds were really injected, yet the last revision is stable with
+    # one pod at a time and the pruned revision history, each revision announced at most once.
+    assert any(kind.startswith("409") for kind in result["injected"]), result
+    assert any(kind.startswith("500") for kind in result["injected"]), result
+    assert sum(result["injected"].values()) >= updates, result
+    assert result["max_pods"] <= 1, result
+    assert result["revisions"] == 5, result
+    assert 1 <= result["rollout_events"] <= updates + 1, result
+    assert _ready(k8s), "the last revision is not Ready"
+    assert _image_of_stable(k8s) == f"tradingbot:1.{updates}"

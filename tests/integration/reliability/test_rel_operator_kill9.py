@@ -38,7 +38,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from operator_harness import (
+from rel_operator_emulator import FaultyEmulator
+from rel_operator_scenario import REFS, SECRET_PATH, TB_PATH, merge_patch, post, sample_pods, settled
+from reliability_harness import free_port
+
+from tests.support.operator_harness import (
     EVENTS,
     SECRETS,
     FakeBot,
@@ -50,9 +54,6 @@ from operator_harness import (
     tradingbot,
     write_kubeconfig,
 )
-from rel_operator_emulator import FaultyEmulator
-from rel_operator_scenario import REFS, SECRET_PATH, TB_PATH, merge_patch, post, sample_pods, settled
-from reliability_harness import free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:read_binary is deprecated:DeprecationWarning")
 

@@ -24,7 +24,6 @@ import time
 from typing import Any
 
 import pytest
-from operator_harness import STS, TB, OperatorRunner, eventually, names, secret, tradingbot
 from rel_operator_emulator import CUTS, FaultyEmulator, WatchCutter
 from rel_operator_scenario import (
     REFS,
@@ -36,6 +35,8 @@ from rel_operator_scenario import (
     sample_pods,
     settled,
 )
+
+from tests.support.operator_harness import STS, TB, OperatorRunner, eventually, names, secret, tradingbot
 
 pytestmark = pytest.mark.filterwarnings("ignore:read_binary is deprecated:DeprecationWarning")
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from reliability_harness import PY, BotProcess, bot_env, child_env, free_port, poll, sim_process
+from reliability_harness import PY, BotProcess, bot_env, child_env, free_port, sim_process
+
+from tests.support.eventually import eventually_sync
 
 REPO = Path(__file__).resolve().parents[3]
 KEY = "PlantedKEY-7d1c0a4e9b2f-zz"
@@ -78,7 +80,7 @@ def run_leak_session(tmp_path: Path, long: bool) -> int:
         bot = BotProcess(env, tmp_path / "proc", "bot")
         try:
             bot.wait_health(lambda h: bool(h.get("reconciliation", {}).get("ok")), 30, "bot up")
-            poll(lambda: len(sim.orders()) >= 1, 30, "an order", every=0.05)
+            eventually_sync(lambda: len(sim.orders()) >= 1, 30, "an order", interval=0.05)
             sim.faults(http_5xx_next=5, malformed_next=5)
             sim.admin("/admin/drop-ws")
             bot.wait_health(lambda h: h["monitor_status"] == "active", 30, "active again")

@@ -62,7 +62,8 @@ def test_soak_failure_reports_iteration_health_and_artifacts(idle: Env) -> None:
 def test_bad_setting_is_refused_with_its_name(idle: Env) -> None:
     done = idle.run("soak_24h_gate.sh", env={"SOAK_TOTAL_ITERATIONS": "many"})
     assert done.code == 2
-    assert "SOAK_TOTAL_ITERATIONS='many' is not an integer" in done.out
+    assert "SOAK_TOTAL_ITERATIONS=many: Input should be a valid integer" in done.out
+    assert "accepted: an integer >= 1" in done.out
 
 
 def test_compose_runtime_diagnostics_use_docker_compose(bot: Env, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -13,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from tradingbot.sim import PAPER_API_KEY, PAPER_API_SECRET, SimConfig, Simulator
+
+from tests.support.eventually import eventually
 
 
 class RawApi:
@@ -92,18 +93,10 @@ def start_sim() -> Callable[..., Any]:
     return lambda **overrides: Simulator(make_config(**overrides))
 
 
-async def _until(predicate: Callable[[], bool], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        await asyncio.sleep(0.01)
-
-
 @pytest.fixture
 def until() -> Callable[..., Any]:
     """Poll a condition with a deadline (never a bare sleep as a wait)."""
-    return _until
+    return eventually
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import pathlib
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
+
+from tests.support.eventually import eventually_sync
 
 
 def test_cli_serves_and_exits_zero_on_sigterm(tmp_path: pathlib.Path) -> None:
@@ -40,10 +41,7 @@ def test_cli_serves_and_exits_zero_on_sigterm(tmp_path: pathlib.Path) -> None:
         assert line.startswith("sim: listening base=http://127.0.0.1:"), line
         fields = dict(part.split("=", 1) for part in line.split()[2:])
         assert set(fields) == {"base", "public_rest", "private_rest", "public_ws", "private_ws"}
-        deadline = time.monotonic() + 5
-        while not ready.exists():
-            assert time.monotonic() < deadline, "ready file never appeared"
-            time.sleep(0.01)
+        eventually_sync(ready.exists, 5, "the ready file", interval=0.01)
         assert json.loads(ready.read_text()) == fields
         status = httpx.get(fields["public_rest"] + "/v1/status", timeout=5).json()
         assert status["data"] == {"status": "OPEN"}

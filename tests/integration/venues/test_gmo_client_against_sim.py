@@ -23,7 +23,9 @@ from tradingbot.venues.gmo.models import (
 )
 from tradingbot.venues.gmo.rest import GmoRestClient
 from tradingbot.venues.gmo.ws import PrivateStream, PublicStream, StreamState, Subscription
-from venue_support import FAST_WS, eventually
+from venue_support import FAST_WS
+
+from tests.support.eventually import eventually
 
 BUY = OrderRequest(symbol="BTC_JPY", side=Side.BUY, execution_type=ExecutionType.MARKET, size=Decimal("0.01"))
 
@@ -219,6 +221,13 @@ async def test_public_stream_survives_drop_stall_and_garbage(sim: Simulator, end
         await _stop(task)
 
 
+def _private_subscribed(sim: Simulator) -> bool:
+    """The server holds a private connection subscribed to both channels (subscriptions are paced)."""
+    wanted = {"executionEvents", "orderEvents"}
+    private = [conn for conn in sim.hub.connections if conn.kind == "private"]
+    return any(wanted <= {channel for channel, _ in conn.subs} for conn in private)
+
+
 async def test_private_stream_token_lifecycle(
     sim: Simulator, client: GmoRestClient, endpoints: GmoEndpoints
 ) -> None:
@@ -235,7 +244,7 @@ async def test_private_stream_token_lifecycle(
     task = await _run(stream)
     try:
         await eventually(lambda: stream.state is StreamState.CONNECTED, what="private connect")
-        await asyncio.sleep(0.2)  # let both subscriptions (paced) reach the server
+        await eventually(lambda: _private_subscribed(sim), what="both private subscriptions at the server")
         await client.place_order(BUY)
         await eventually(lambda: any(isinstance(e, ExecutionEvent) for e in events), what="execution event")
         assert stream.tokens_created == 1
@@ -244,7 +253,7 @@ async def test_private_stream_token_lifecycle(
         sim.faults.expire_ws_tokens()
         await eventually(lambda: stream.connects == 2, what="reconnect with a new token")
         assert stream.tokens_created == 2
-        await asyncio.sleep(0.2)
+        await eventually(lambda: _private_subscribed(sim), what="both subscriptions after the new token")
         events.clear()
         await client.place_order(BUY)
         await eventually(

@@ -13,9 +13,11 @@ import pytest
 from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
 from tradingbot.venues.gmo.rest import GmoRestClient
 from tradingbot.venues.gmo.ws import PrivateStream, StreamState
-from venue_support import FAST_WS, eventually
+from venue_support import FAST_WS
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
+
+from tests.support.eventually import eventually
 
 
 class FakeTokens:

@@ -3,10 +3,6 @@ folder on sys.path, so `from conftest import ...` would pick whichever conftest 
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
-
 from tradingbot.venues.gmo.ws import StreamTiming
 
 # Fast but still paced: the simulator enforces its own subscribe interval like GMO does.
@@ -21,12 +17,3 @@ FAST_WS = StreamTiming(
     ping_timeout=None,
     token_extend_every=60.0,
 )
-
-
-async def eventually(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
-    """Poll with a deadline (no fixed sleeps as waits)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.01)

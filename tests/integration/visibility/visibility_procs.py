@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from tests.support.eventually import eventually_sync
+
 T = TypeVar("T")
 PLANTED_KEY = "planted-gmo-key-7f3a9c"
 PLANTED_SECRET = "planted-gmo-secret-b41d22"
@@ -33,19 +35,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# What counts as "not yet" while a process starts or settles.
+_NOT_YET = (httpx.HTTPError, OSError, ValueError, KeyError)
+
+
 def poll(fn: Callable[[], T | None], timeout: float, what: str, every: float = 0.1) -> T:
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            value = fn()
-            if value:
-                return value
-            last = value
-        except (httpx.HTTPError, OSError, ValueError, KeyError) as exc:
-            last = exc
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
+    result: T = eventually_sync(fn, timeout, what, interval=every, ignore=_NOT_YET)
+    return result
 
 
 @dataclass

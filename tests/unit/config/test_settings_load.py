@@ -61,11 +61,11 @@ def test_every_contract_name_is_read(tmp_path: Path) -> None:
         TRADINGBOT_RISK__DAILY_LOSS_LIMIT="1000",
         TRADINGBOT_RISK__MAX_POSITION_SIZE="0.5",
         TRADINGBOT_RISK__MAX_TRADE_LOSS="300",
-        TRADINGBOT_RISK__MAX_LEVERAGE="3",
+        TRADINGBOT_RISK__MAX_LEVERAGE="1.5",
         TRADINGBOT_RISK__MAX_WALLET_DRIFT="10",
         TRADINGBOT_STRATEGY__FAST_WINDOW="3",
         TRADINGBOT_STRATEGY__SLOW_WINDOW="9",
-        TRADINGBOT_STRATEGY__ORDER_SIZE="0.02",
+        TRADINGBOT_STRATEGY__ORDER_SIZE="0.2",
         TRADINGBOT_RATE__GET_PER_SECOND="5",
         TRADINGBOT_RATE__POST_PER_SECOND="4",
         TRADINGBOT_LOG_LEVEL="debug",
@@ -86,9 +86,9 @@ def test_every_contract_name_is_read(tmp_path: Path) -> None:
     assert s.risk.daily_loss_limit == Decimal("1000")
     assert s.risk.max_position_size == Decimal("0.5")
     assert s.risk.max_trade_loss == Decimal("300")
-    assert s.risk.max_leverage == Decimal("3")
+    assert s.risk.max_leverage == Decimal("1.5")
     assert s.risk.max_wallet_drift == Decimal("10")
-    assert (s.strategy.fast_window, s.strategy.slow_window, s.strategy.order_size) == (3, 9, Decimal("0.02"))
+    assert (s.strategy.fast_window, s.strategy.slow_window, s.strategy.order_size) == (3, 9, Decimal("0.2"))
     assert (s.rate.get_per_second, s.rate.post_per_second) == (5, 4)
     assert s.log_level == "DEBUG"
     assert (s.audit_log_max_bytes, s.audit_log_retention) == (1048576, 7)

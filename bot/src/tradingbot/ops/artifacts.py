@@ -11,12 +11,10 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from tradingbot.layout import RUN_COMPLETE, RUN_PROGRESS
 from tradingbot.ops.atomicfile import write_bytes_atomic
 from tradingbot.ops.health import RiskSummary
 from tradingbot.ops.status import MonitorStatus
-
-RUN_PROGRESS = "run_progress.json"
-RUN_COMPLETE = "run_complete.json"
 
 
 def _now() -> datetime:

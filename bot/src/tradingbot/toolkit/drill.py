@@ -33,7 +33,6 @@ from tradingbot.venues.gmo.endpoints import GmoEndpoints
 from tradingbot.venues.gmo.errors import DRILL_CATEGORY, ErrorCategory, GmoError
 from tradingbot.venues.gmo.ws import PrivateStream, PublicStream, StreamState, StreamTiming, Subscription
 
-RESULT_NAME = "live_connectivity_drill.json"
 STEPS = ("auth", "ticker", "balance", "position", "stream_connect", "stream_reconnect")
 STREAM_TIMEOUT = 15.0
 _TIMING = StreamTiming(stale_after=20.0, backoff_initial=0.2, backoff_cap=2.0, open_timeout=5.0)
@@ -329,7 +328,7 @@ async def drill(settings: ToolkitSettings, console: Console) -> dict[str, Any]:
 def run_drill(settings: ToolkitSettings) -> int:
     console = Console("drill")
     result = asyncio.run(drill(settings, console))
-    path = settings.artifacts_dir / RESULT_NAME
+    path = settings.layout.live_drill_result
     write_bytes_atomic(path, (json.dumps(result, indent=2) + "\n").encode())
     console.say(f"orders_sent={result['orders_sent']}")
     if result["result"] == "pass":

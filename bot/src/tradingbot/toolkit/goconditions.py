@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tradingbot import layout
 from tradingbot.toolkit.probes import HEALTHY_MONITOR_STATUSES, parse_time
 
 REQUIRED_LIVE_SECRETS = ("gmo_api_key", "gmo_api_secret")
@@ -72,13 +73,13 @@ def evaluate(
         conditions.append(Condition("run_complete", latest, f"run_complete.json from the latest run: {why}"))
 
     problems = []
-    for source, body in (("run_progress.json", progress), ("/healthz", health)):
+    for source, body in ((layout.RUN_PROGRESS, progress), ("/healthz", health)):
         status, reasons = _risk_status(body)
         if status == "abort":
             problems.append(f"{source} risk=abort reasons={','.join(reasons) or '-'}")
     shown = ", ".join(
         f"{src} risk={_risk_status(b)[0]}"
-        for src, b in (("run_progress.json", progress), ("/healthz", health))
+        for src, b in ((layout.RUN_PROGRESS, progress), ("/healthz", health))
     )
     conditions.append(
         Condition("risk_matrix", not problems, "; ".join(problems) if problems else f"no abort ({shown})")

@@ -10,6 +10,7 @@ import json
 import time
 from typing import Any
 
+from tradingbot import layout
 from tradingbot.ops.atomicfile import write_bytes_atomic
 from tradingbot.toolkit.console import Console, iso, utc_now
 from tradingbot.toolkit.procs import run_streamed
@@ -25,7 +26,7 @@ STAGES = (
 
 
 def run_go_live_prep(settings: ToolkitSettings) -> int:
-    console = Console("go-live-prep", log=settings.artifacts_dir / "go_live_prep.log")
+    console = Console("go-live-prep", log=settings.layout.go_live_prep_log)
     started_at = utc_now()
     runtime = select(settings, console)
     env = child_env(settings, runtime)
@@ -67,11 +68,9 @@ def run_go_live_prep(settings: ToolkitSettings) -> int:
             "interval_seconds": env.get("SOAK_INTERVAL_SECONDS", f"{settings.soak_interval:g}"),
         },
         "stages": results,
-        "log": "var/artifacts/go_live_prep.log",
+        "log": layout.shown(layout.ARTIFACTS_DIR, layout.GO_LIVE_PREP_LOG),
     }
-    write_bytes_atomic(
-        settings.artifacts_dir / "go_live_prep_summary.json", (json.dumps(summary, indent=2) + "\n").encode()
-    )
+    write_bytes_atomic(settings.layout.go_live_prep_summary, (json.dumps(summary, indent=2) + "\n").encode())
     if failed is None:
         console.say("DECISION: GO")
     else:

@@ -21,7 +21,6 @@ from tradingbot.toolkit.smoke import ensure_bot
 
 DEFAULT_SMOKE_REPEAT = 3
 STAGES = ("release_check", "replay_check", "smoke", "bot_restart", "health_metrics", "go_conditions")
-LOG_NAME = "go_nogo_gate.log"
 
 
 class NoGoError(Exception):
@@ -82,7 +81,7 @@ def _gate(settings: ToolkitSettings, runtime: Runtime, console: Console) -> None
         )
 
     _stage(console, "bot_restart")
-    progress_path = settings.artifacts_dir / "run_progress.json"
+    progress_path = settings.layout.run_progress
     previous_run_id = _run_id(progress_path)
     restarted_at = utc_now()
     if not runtime.restart(console):
@@ -110,7 +109,7 @@ def _gate(settings: ToolkitSettings, runtime: Runtime, console: Console) -> None
 
     _stage(console, "go_conditions")
     progress, _ = read_artifact(progress_path)
-    complete, _ = read_artifact(settings.artifacts_dir / "run_complete.json")
+    complete, _ = read_artifact(settings.layout.run_complete)
     health = json_object(health_probe.body) if health_probe.status is not None else None
     mode = str(health.get("mode")) if health and health.get("mode") else settings.mode
     secrets_dir = runtime.secrets_dir()
@@ -139,7 +138,7 @@ def _gate(settings: ToolkitSettings, runtime: Runtime, console: Console) -> None
 
 
 def run_go_nogo(settings: ToolkitSettings) -> int:
-    console = Console("go-nogo", log=settings.artifacts_dir / LOG_NAME, append=True)
+    console = Console("go-nogo", log=settings.layout.go_nogo_log, append=True)
     try:
         console.say(f"=== gate run started_at={iso(utc_now())} ===")
         runtime = select(settings, console)

@@ -158,7 +158,7 @@ def check_once(settings: ToolkitSettings, now: datetime | None = None) -> CheckR
     """One health/metrics/artifacts check: the unit smoke and soak repeat."""
     health = http_get(settings.healthz_url)
     metrics = http_get(settings.metrics_url)
-    progress, why = read_artifact(settings.artifacts_dir / "run_progress.json")
+    progress, why = read_artifact(settings.layout.run_progress)
     verdicts = (
         judge_health(health),
         judge_metrics(metrics),

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tradingbot import layout
 from tradingbot.ops.atomicfile import write_bytes_atomic
 from tradingbot.toolkit.console import Console, iso, utc_now
 from tradingbot.toolkit.probes import parse_time, read_artifact
@@ -29,11 +30,11 @@ from tradingbot.toolkit.settings import load_toolkit_settings
 
 REPORT_TZ = ZoneInfo("Asia/Tokyo")  # the operators' month
 NEXT_ACTIONS: Mapping[str, str] = {
-    "run_progress.json": "start the bot and let it run one loop: docker-compose up -d --build "
+    layout.RUN_PROGRESS: "start the bot and let it run one loop: docker-compose up -d --build "
     "(local runtime: bash scripts/bot.sh up)",
-    "run_complete.json": "let one run finish so it writes its summary: docker-compose restart bot "
+    layout.RUN_COMPLETE: "let one run finish so it writes its summary: docker-compose restart bot "
     "(local runtime: bash scripts/bot.sh restart), or run bash scripts/go_nogo_gate.sh",
-    "go_nogo_gate.log": "run the gate once: bash scripts/go_nogo_gate.sh",
+    layout.GO_NOGO_LOG: "run the gate once: bash scripts/go_nogo_gate.sh",
 }
 _DECISION = re.compile(r"^(?P<at>\S+) \[go-nogo\] DECISION: (?P<decision>GO|NO-GO)(?: stage=(?P<stage>\S+))?")
 _TIME_KEYS = ("ts", "at", "timestamp", "time", "occurred_at")
@@ -77,9 +78,9 @@ class Month:
 
 def read_audit(logs_dir: Path) -> list[dict[str, Any]]:
     """Every event of the audit log, oldest generation first (``.N`` ... ``.1``, then the live file)."""
-    base = logs_dir / "audit_events.jsonl"
+    base = logs_dir / layout.AUDIT_LOG
     rotated = sorted(
-        logs_dir.glob("audit_events.jsonl.*"),
+        logs_dir.glob(f"{layout.AUDIT_LOG}.*"),
         key=lambda p: -int(p.suffix[1:]) if p.suffix[1:].isdigit() else 0,
     )
     events: list[dict[str, Any]] = []
@@ -340,23 +341,23 @@ def run_report(var_dir: Path, month: Month | None, now: datetime | None = None) 
     console = Console("monthly-report")
     now = now or utc_now()
     month = month or Month.of(now)
-    artifacts = var_dir / "artifacts"
-    progress, why_progress = read_artifact(artifacts / "run_progress.json")
-    complete, why_complete = read_artifact(artifacts / "run_complete.json")
-    gate_path = artifacts / "go_nogo_gate.log"
+    paths = layout.VarLayout(var_dir)
+    progress, why_progress = read_artifact(paths.run_progress)
+    complete, why_complete = read_artifact(paths.run_complete)
+    gate_path = paths.go_nogo_log
     gate_log = gate_path.read_text(encoding="utf-8", errors="replace") if gate_path.is_file() else None
     missing = []
     if complete is None:
-        missing.append(("run_complete.json", why_complete))
+        missing.append((layout.RUN_COMPLETE, why_complete))
     if progress is None:
-        missing.append(("run_progress.json", why_progress))
+        missing.append((layout.RUN_PROGRESS, why_progress))
     if gate_log is None:
-        missing.append(("go_nogo_gate.log", f"{gate_path} is missing"))
+        missing.append((layout.GO_NOGO_LOG, f"{gate_path} is missing"))
     for name, why in missing:
-        console.say(f"missing input: var/artifacts/{name} ({why})")
+        console.say(f"missing input: {layout.shown(layout.ARTIFACTS_DIR, name)} ({why})")
         console.say(f"next action: {NEXT_ACTIONS[name]}")
     # The gate log only adds the gate results: without it the rest of the report still stands.
-    required = [name for name, _ in missing if name != "go_nogo_gate.log"]
+    required = [name for name, _ in missing if name != layout.GO_NOGO_LOG]
     if required:
         console.say(f"FAILED: {len(missing)} input(s) missing; no report written")
         return 1
@@ -364,15 +365,18 @@ def run_report(var_dir: Path, month: Month | None, now: datetime | None = None) 
         console.say("note: writing the report without gate results (go_nogo_gate.log is missing)")
     assert progress is not None
     assert complete is not None
-    audit_present = (var_dir / "logs" / "audit_events.jsonl").exists()
-    audit = read_audit(var_dir / "logs") if audit_present else None
+    audit_present = paths.audit_log.exists()
+    audit = read_audit(paths.logs) if audit_present else None
     if audit is None:
-        console.say("note: var/logs/audit_events.jsonl is absent; the trading summary is marked unavailable")
+        console.say(
+            f"note: {layout.shown(layout.LOGS_DIR, layout.AUDIT_LOG)} is absent;"
+            " the trading summary is marked unavailable"
+        )
     report = build_report(
         month=month, now=now, progress=progress, complete=complete, gate_log=gate_log, audit=audit
     )
-    out = artifacts / "monthly"
-    json_path, md_path = out / f"monthly_report_{month.tag}.json", out / f"monthly_report_{month.tag}.md"
+    json_name, md_name = layout.monthly_report_names(month.tag)
+    json_path, md_path = paths.monthly / json_name, paths.monthly / md_name
     write_bytes_atomic(
         json_path, (json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n").encode()
     )

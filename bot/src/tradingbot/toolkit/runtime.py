@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from tradingbot import layout
 from tradingbot.toolkit.console import Console, iso, utc_now
 from tradingbot.toolkit.probes import HttpProbe, http_get, read_artifact
 from tradingbot.toolkit.settings import ToolkitSettings
@@ -104,8 +105,8 @@ class LocalRuntime:
 
     def __init__(self, settings: ToolkitSettings) -> None:
         self.settings = settings
-        self.pid_file = settings.var_dir / "run" / "bot.pid"
-        self.log_file = settings.logs_dir / "bot.stdout.log"
+        self.pid_file = settings.layout.bot_pid
+        self.log_file = settings.layout.bot_stdout_log
 
     def command(self) -> list[str]:
         if self.settings.local_bot_cmd:
@@ -216,7 +217,7 @@ class LocalRuntime:
             # Not ours to stop (e.g. `make run` in another terminal): a silent no-op would fake a restart.
             console.say(
                 f"cannot restart: the bot on {self.settings.ops_url} was not started by the toolkit "
-                "(no var/run/bot.pid); stop it and use bash scripts/bot.sh up"
+                f"(no {self.pid_file}); stop it and use bash scripts/bot.sh up"
             )
             return False
         self.stop(console)
@@ -377,9 +378,9 @@ def print_diagnostics(settings: ToolkitSettings, runtime: Runtime, console: Cons
 
 def print_run_artifacts(settings: ToolkitSettings, console: Console, *, heading: str = "") -> None:
     """Both run artifacts verbatim under a ``--- {heading}var/artifacts/<name> (<path>) ---`` line."""
-    for name in ("run_progress.json", "run_complete.json"):
-        path = settings.artifacts_dir / name
-        console.raw(f"--- {heading}var/artifacts/{name} ({path}) ---")
+    for name in (layout.RUN_PROGRESS, layout.RUN_COMPLETE):
+        path = settings.layout.artifacts / name
+        console.raw(f"--- {heading}{layout.shown(layout.ARTIFACTS_DIR, name)} ({path}) ---")
         try:
             console.raw(path.read_text(encoding="utf-8").rstrip())
         except FileNotFoundError:

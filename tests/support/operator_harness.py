@@ -14,9 +14,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import sys
+import functools
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -26,16 +25,15 @@ import kmock
 import kopf
 import pytest
 import yaml
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from kmock_fixed import FixedEmulator
 from tradingbot_operator.handlers import register
 from tradingbot_operator.health import HealthProber
 from tradingbot_operator.kube import Connection, KubeApi
 from tradingbot_operator.metrics import Metrics
 from tradingbot_operator.reconciler import Runtime
 from tradingbot_operator.settings import OperatorSettings
+
+from tests.support.eventually import eventually as _poll
+from tests.support.kmock_fixed import FixedEmulator
 
 NS = "staging"
 TB = kmock.resource("tradingbot.dev", "v1alpha1", "tradingbots")
@@ -291,21 +289,8 @@ async def operator(k8s: FixedEmulator, bot: FakeBot, kubelet: FakeKubelet) -> As
     await runner.stop()
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 8.0, what: str = "condition") -> Any:
-    """Poll `check` until it returns a truthy value or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if isinstance(last, Awaitable):
-                last = await last
-            if last:
-                return last
-        except (KeyError, ValueError, TypeError):
-            last = None
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last={last!r}")
+# Objects of the emulated API appear step by step: a field not written yet counts as "not yet".
+eventually = functools.partial(_poll, timeout=8.0, ignore=(KeyError, ValueError, TypeError))
 
 
 def get(k8s: FixedEmulator, res: Any, name: str, ns: str = NS) -> dict[str, Any] | None:
