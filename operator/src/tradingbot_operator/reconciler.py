@@ -23,11 +23,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from tradingbot_operator import conditions as cond
-from tradingbot_operator import gate, health, render, revisions, rollout
+from tradingbot_operator import controls, gate, health, render, revisions, rollout
 from tradingbot_operator import secrets as secrets_mod
 from tradingbot_operator.gate import Clock, GateState, ProbeResult
 from tradingbot_operator.health import HealthProber, Probe, ProbeTarget
-from tradingbot_operator.kube import KubeApi
+from tradingbot_operator.kube import KubeApi, KubeError
 from tradingbot_operator.metrics import Metrics
 from tradingbot_operator.render import BotRef
 from tradingbot_operator.rollout import Action, Phase, RolloutView
@@ -68,6 +68,8 @@ class Pass:
     generation: int
     now: float
     events: list[PendingEvent] = dataclasses.field(default_factory=list)
+    # One-shot control annotations (key, value) this pass acted on or dismissed: removed after the commit.
+    handled: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def stamp(self) -> rollout.Stamp:
@@ -109,6 +111,9 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
         now=rt.clock(),
     )
     delay = rt.settings.resync_seconds
+    requests = controls.read(body["metadata"].get("annotations"))
+    for problem in requests.invalid:
+        p.event("Warning", "InvalidControl", problem, problem)
     try:
         spec = TradingBotSpec.model_validate(body.get("spec") or {})
     except ValidationError as exc:
@@ -117,21 +122,30 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
         p.condition(cond.READY, "False", "InvalidSpec", f"invalid spec fields: {fields}")
         p.status["phase"] = p.status.get("phase") or Phase.PENDING.value
     else:
-        if spec.suspend:
+        if requests.paused:
+            # Nothing is rolled out, gated or repaired; one-shot controls wait for the resume.
+            if not controls.was_paused(p.status):
+                _control(p, controls.pause(p.status, p.stamp), controls.PAUSED)
+        elif spec.suspend:
             p.status["phase"] = Phase.SUSPENDED.value
             p.condition(
                 cond.PROGRESSING, "False", "Suspended", "spec.suspend is true; the workload is left as it is"
             )
         else:
-            delay = await _reconcile_workload(rt, p, spec)
+            if controls.was_paused(p.status):
+                _control(p, controls.resume(p.status, p.stamp, spec.healthGate), controls.PAUSED)
+            delay = await _reconcile_workload(rt, p, spec, requests)
     await _commit(rt, p)
+    await _acknowledge(rt, p)
     # `delay` counts from the pass's start (gate times are `p.now + ...`); the pass's own reads, probe
     # and writes have taken time since, so the caller sleeps only what is left. Returning `delay` as
     # is made every gate probe drift by one pass duration (seconds under load).
     return max(0.0, p.now + delay - rt.clock())
 
 
-async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> float:
+async def _reconcile_workload(
+    rt: Runtime, p: Pass, spec: TradingBotSpec, requests: controls.Requests
+) -> float:
     bot, api = p.bot, rt.api
     fetched = {
         n: await api.get("Secret", bot.namespace, n) for n in secrets_mod.referenced_secret_names(spec)
@@ -168,6 +182,7 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
         return rt.settings.resync_seconds
 
     policy = spec.healthGate
+    _one_shot_controls(p, requests, desired, policy)
     for _ in range(3):  # a finished gate is acted on in the same pass
         view = _view(p.status)
         action = rollout.decide(desired, view)
@@ -178,6 +193,9 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
             return float(policy.initialDelaySeconds)
         if action is Action.GATE:
             assert view.gate is not None
+            if view.current != view.gate.revision and await _ensure_workload(rt, p, spec, view.gate.revision):
+                # A recorded start whose StatefulSet patch did not happen (or was not recorded).
+                p.status = rollout.record_applied(p.status, view.gate.revision)
             new_gate = await _gate_step(rt, p, spec, view.gate)
             p.status["gate"] = new_gate.to_status()
             if not new_gate.done:
@@ -210,6 +228,39 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
         await _observe(rt, p, view.current, policy)
         return policy.periodSeconds
     return policy.periodSeconds
+
+
+def _control(p: Pass, outcome: controls.Outcome, annotation: str) -> None:
+    key = f"{annotation}|{rollout.transition_key(_view(p.status))}|{controls.was_paused(p.status)}"
+    p.status = outcome.status
+    p.event(outcome.event_type, outcome.reason, outcome.message, key)
+
+
+def _one_shot_controls(p: Pass, requests: controls.Requests, desired: str, policy: Any) -> None:
+    """Act on retry/abort/promote (pure status changes; the rollout steps below carry them out)."""
+    if requests.retry is not None:
+        _control(p, controls.retry(p.status, p.stamp, desired, requests.retry, policy), controls.RETRY)
+    if requests.abort:
+        _control(p, controls.abort(p.status, p.stamp), controls.ABORT)
+    elif requests.promote:
+        _control(p, controls.promote(p.status, p.stamp), controls.PROMOTE)
+    if requests.abort and requests.promote:
+        p.event("Warning", "PromoteIgnored", "promote ignored: abort was asked too", "abort-wins")
+    p.handled.extend(requests.present)
+
+
+async def _acknowledge(rt: Runtime, p: Pass) -> None:
+    """Remove the one-shot annotations acted on; a value changed meanwhile is left for the next pass."""
+    for key, value in p.handled:
+        pointer = "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1")
+        ops = [{"op": "test", "path": pointer, "value": value}, {"op": "remove", "path": pointer}]
+        try:
+            await rt.api.json_patch("TradingBot", p.bot.namespace, p.bot.name, ops)
+        except KubeError as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            log.info("control %s on %s/%s changed meanwhile: %s", key, p.bot.namespace, p.bot.name, exc)
+    p.handled = []
 
 
 async def _start(
@@ -259,6 +310,8 @@ async def _start(
     await _commit(rt, p)
     await _ensure(rt, render.render_service(bot))
     await _apply_statefulset(rt, p, spec, rev)
+    # Only now does the status name `desired` as what the StatefulSet carries.
+    p.status = rollout.record_applied(p.status, desired)
 
 
 async def _gate_step(rt: Runtime, p: Pass, spec: TradingBotSpec, state: GateState) -> GateState:
@@ -295,7 +348,7 @@ async def _probe(rt: Runtime, p: Pass, revision: str, limit_seconds: float | Non
 
 
 async def _fail(rt: Runtime, p: Pass, spec: TradingBotSpec, view: RolloutView, action: Action) -> None:
-    failed_rev = view.current
+    failed_rev = view.gate.revision if view.gate else view.current
     reason = view.gate.reason if view.gate else "health gate failed"
     key = rollout.transition_key(view)
     limit = rt.settings.failed_revisions_limit
@@ -310,12 +363,16 @@ async def _fail(rt: Runtime, p: Pass, spec: TradingBotSpec, view: RolloutView, a
                 f"rolled back from revision {failed_rev} to stable revision {stable.revision}",
                 key,
             )
-            # Intent first: the rollback is in the status before the StatefulSet goes back; if the pass
-            # dies in between, the next one HOLDs the failed revision and re-applies the stable one.
+            # Intent first: the rollback is in the status (phase RollingBack, currentRevision still the
+            # failed template) before the StatefulSet goes back; if the pass dies in between, the next
+            # one decides ROLLBACK again and finishes it. RolledBack and currentRevision=stable are
+            # written only once the StatefulSet carries the stable template.
             p.status = rollout.record_rollback(p.status, failed_rev, stable.revision, reason, p.stamp, limit)
             await _commit(rt, p)
-            rt.metrics.rollbacks.labels(namespace=p.bot.namespace, name=p.bot.name).inc()
             await _apply_statefulset(rt, p, spec, stable)
+            rt.metrics.rollbacks.labels(namespace=p.bot.namespace, name=p.bot.name).inc()
+            cause = "Aborted" if reason.startswith(controls.ABORT_REASON) else "RolledBack"
+            p.status = rollout.record_rolled_back(p.status, stable.revision, p.stamp, cause)
             await _prune(rt, p, spec)
             return
     p.status = rollout.record_failure(p.status, failed_rev, reason, p.stamp, limit)
@@ -368,8 +425,8 @@ async def _apply_statefulset(rt: Runtime, p: Pass, spec: TradingBotSpec, rev: re
     )
 
 
-async def _ensure_workload(rt: Runtime, p: Pass, spec: TradingBotSpec, current: str) -> None:
-    """Repair drift (a deleted or edited StatefulSet) back to the current revision."""
+async def _ensure_workload(rt: Runtime, p: Pass, spec: TradingBotSpec, current: str) -> bool:
+    """Repair drift (a deleted or edited StatefulSet) back to `current`; True if it carries it now."""
     sts = await rt.api.get("StatefulSet", p.bot.namespace, render.statefulset_name(p.bot))
     annotations = ((sts or {}).get("metadata") or {}).get("annotations") or {}
     if (
@@ -377,18 +434,21 @@ async def _ensure_workload(rt: Runtime, p: Pass, spec: TradingBotSpec, current: 
         and annotations.get(render.REVISION_LABEL) == current
         and sts["spec"].get("replicas") == 1
     ):
-        return
+        return True
     rev = next((r for r in await _history(rt, p.bot) if r.revision == current), None)
-    if rev is not None:
-        log.info("repairing StatefulSet of %s/%s to revision %s", p.bot.namespace, p.bot.name, current)
-        await _ensure(rt, render.render_service(p.bot))
-        await _apply_statefulset(rt, p, spec, rev)
+    if rev is None:
+        return False
+    log.info("repairing StatefulSet of %s/%s to revision %s", p.bot.namespace, p.bot.name, current)
+    await _ensure(rt, render.render_service(p.bot))
+    await _apply_statefulset(rt, p, spec, rev)
+    return True
 
 
 async def _prune(rt: Runtime, p: Pass, spec: TradingBotSpec) -> None:
     bot = p.bot
     history = await _history(rt, bot)
     protected = {str(p.status.get("currentRevision") or ""), str(p.status.get("stableRevision") or "")}
+    protected.add(str((p.status.get("gate") or {}).get("revision") or ""))
     doomed = revisions.prune(history, spec.revisionHistoryLimit, protected)
     for rev in doomed:
         await rt.api.delete(
