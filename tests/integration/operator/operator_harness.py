@@ -252,7 +252,7 @@ class OperatorRunner:
         settings = OperatorSettings(
             health_url_template=health_template(self.bot), metrics_port=0, resync_seconds=5
         )
-        register(registry, settings=settings, runtime_factory=factory)
+        register(registry, settings=settings, runtime_factory=factory, login=False)
         self.stop_flag = threading.Event()
         ready = threading.Event()
 
