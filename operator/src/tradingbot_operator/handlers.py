@@ -17,6 +17,7 @@ from typing import Any
 import kopf
 
 from tradingbot_operator import controls, render
+from tradingbot_operator.analysis import PrometheusAnalysis
 from tradingbot_operator.health import HealthProber
 from tradingbot_operator.kube import Connection, KubeApi
 from tradingbot_operator.metrics import Metrics
@@ -38,6 +39,11 @@ def default_runtime(settings: OperatorSettings) -> Runtime:
         prober=HealthProber(timeout=settings.probe_timeout_seconds),
         metrics=metrics,
         settings=settings,
+        analysis=(
+            PrometheusAnalysis(settings.prometheus_url, timeout=settings.probe_timeout_seconds)
+            if settings.prometheus_url
+            else None
+        ),
     )
 
 
@@ -105,6 +111,8 @@ def register(
         if state.runtime is not None:
             await state.runtime.api.aclose()
             await state.runtime.prober.aclose()
+            if state.runtime.analysis is not None:
+                await state.runtime.analysis.aclose()
 
     @kopf.on.event(GROUP, VERSION, PLURAL, registry=registry)
     async def bot_event(*, namespace: Any, name: str, spec: Any, type: str, body: Any, **_: Any) -> None:

@@ -17,83 +17,23 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
-import time
 from typing import Any
 
 from pydantic import ValidationError
 
 from tradingbot_operator import conditions as cond
-from tradingbot_operator import controls, gate, health, render, revisions, rollout
+from tradingbot_operator import controls, gate, health, render, revisions, rollout, steering
 from tradingbot_operator import secrets as secrets_mod
-from tradingbot_operator.gate import Clock, GateState, ProbeResult
-from tradingbot_operator.health import HealthProber, Probe, ProbeTarget
-from tradingbot_operator.kube import KubeApi, KubeError
-from tradingbot_operator.metrics import Metrics
+from tradingbot_operator.gate import GateState, ProbeResult
+from tradingbot_operator.health import Probe, ProbeTarget
+from tradingbot_operator.passes import Pass, Runtime
+from tradingbot_operator.passes import view as _view
 from tradingbot_operator.render import BotRef
 from tradingbot_operator.rollout import Action, Phase, RolloutView
-from tradingbot_operator.settings import OperatorSettings
 from tradingbot_operator.spec import TradingBotSpec
 
 log = logging.getLogger("tradingbot_operator")
-
-
-@dataclasses.dataclass
-class Runtime:
-    api: KubeApi
-    prober: HealthProber
-    metrics: Metrics
-    settings: OperatorSettings
-    clock: Clock = time.time
-
-
-@dataclasses.dataclass(frozen=True)
-class PendingEvent:
-    type: str
-    reason: str
-    message: str
-    name: str
-
-
-@dataclasses.dataclass
-class Pass:
-    """The mutable working set of one pass.
-
-    `written` is the status as the API server holds it (as read, then as last committed); `events` are
-    posted by the next commit, before the status that records their transition."""
-
-    bot: BotRef
-    body: dict[str, Any]
-    status: dict[str, Any]
-    written: dict[str, Any]
-    generation: int
-    now: float
-    events: list[PendingEvent] = dataclasses.field(default_factory=list)
-    # One-shot control annotations (key, value) this pass acted on or dismissed: removed after the commit.
-    handled: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-
-    @property
-    def stamp(self) -> rollout.Stamp:
-        return rollout.Stamp(self.now, self.generation)
-
-    def condition(self, type_: str, status: cond.ConditionStatus, reason: str, message: str = "") -> None:
-        rollout.set_condition(self.status, self.stamp, type_, status, reason, message)
-
-    def event(self, type_: str, reason: str, message: str, key: str) -> None:
-        """Queue an Event for the transition identified by `key` (see rollout.transition_key)."""
-        uid = str(self.body["metadata"].get("uid") or "")
-        self.events.append(
-            PendingEvent(type_, reason, message, rollout.event_name(self.bot.name, uid, reason, key))
-        )
-
-
-def _view(status: dict[str, Any]) -> RolloutView:
-    raw_gate = status.get("gate")
-    return RolloutView(
-        current=str(status.get("currentRevision") or ""),
-        stable=str(status.get("stableRevision") or ""),
-        failed=tuple(status.get("failedRevisions") or ()),
-        gate=GateState.from_status(raw_gate) if raw_gate else None,
-    )
+__all__ = ["Runtime", "reconcile"]
 
 
 async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
@@ -125,7 +65,7 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
         if requests.paused:
             # Nothing is rolled out, gated or repaired; one-shot controls wait for the resume.
             if not controls.was_paused(p.status):
-                _control(p, controls.pause(p.status, p.stamp), controls.PAUSED)
+                steering.control(p, controls.pause(p.status, p.stamp), controls.PAUSED)
         elif spec.suspend:
             p.status["phase"] = Phase.SUSPENDED.value
             p.condition(
@@ -133,10 +73,10 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
             )
         else:
             if controls.was_paused(p.status):
-                _control(p, controls.resume(p.status, p.stamp, spec.healthGate), controls.PAUSED)
+                steering.control(p, controls.resume(p.status, p.stamp, spec.healthGate), controls.PAUSED)
             delay = await _reconcile_workload(rt, p, spec, requests)
     await _commit(rt, p)
-    await _acknowledge(rt, p)
+    await steering.acknowledge(rt, p)
     # `delay` counts from the pass's start (gate times are `p.now + ...`); the pass's own reads, probe
     # and writes have taken time since, so the caller sleeps only what is left. Returning `delay` as
     # is made every gate probe drift by one pass duration (seconds under load).
@@ -182,7 +122,7 @@ async def _reconcile_workload(
         return rt.settings.resync_seconds
 
     policy = spec.healthGate
-    _one_shot_controls(p, requests, desired, policy)
+    steering.one_shot_controls(p, requests, desired, policy)
     for _ in range(3):  # a finished gate is acted on in the same pass
         view = _view(p.status)
         action = rollout.decide(desired, view)
@@ -228,39 +168,6 @@ async def _reconcile_workload(
         await _observe(rt, p, view.current, policy)
         return policy.periodSeconds
     return policy.periodSeconds
-
-
-def _control(p: Pass, outcome: controls.Outcome, annotation: str) -> None:
-    key = f"{annotation}|{rollout.transition_key(_view(p.status))}|{controls.was_paused(p.status)}"
-    p.status = outcome.status
-    p.event(outcome.event_type, outcome.reason, outcome.message, key)
-
-
-def _one_shot_controls(p: Pass, requests: controls.Requests, desired: str, policy: Any) -> None:
-    """Act on retry/abort/promote (pure status changes; the rollout steps below carry them out)."""
-    if requests.retry is not None:
-        _control(p, controls.retry(p.status, p.stamp, desired, requests.retry, policy), controls.RETRY)
-    if requests.abort:
-        _control(p, controls.abort(p.status, p.stamp), controls.ABORT)
-    elif requests.promote:
-        _control(p, controls.promote(p.status, p.stamp), controls.PROMOTE)
-    if requests.abort and requests.promote:
-        p.event("Warning", "PromoteIgnored", "promote ignored: abort was asked too", "abort-wins")
-    p.handled.extend(requests.present)
-
-
-async def _acknowledge(rt: Runtime, p: Pass) -> None:
-    """Remove the one-shot annotations acted on; a value changed meanwhile is left for the next pass."""
-    for key, value in p.handled:
-        pointer = "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1")
-        ops = [{"op": "test", "path": pointer, "value": value}, {"op": "remove", "path": pointer}]
-        try:
-            await rt.api.json_patch("TradingBot", p.bot.namespace, p.bot.name, ops)
-        except KubeError as exc:
-            if exc.status not in (404, 409, 422):
-                raise
-            log.info("control %s on %s/%s changed meanwhile: %s", key, p.bot.namespace, p.bot.name, exc)
-    p.handled = []
 
 
 async def _start(
@@ -323,6 +230,8 @@ async def _gate_step(rt: Runtime, p: Pass, spec: TradingBotSpec, state: GateStat
     probe = await _probe(
         rt, p, state.revision, limit_seconds=min(rt.settings.probe_timeout_seconds, policy.periodSeconds)
     )
+    if probe.result is ProbeResult.HEALTHY:
+        probe = await steering.analyse(rt, p, state.revision, probe)
     if probe.result is ProbeResult.PENDING:
         # No pod of the gated revision yet: maybe the StatefulSet was never patched (the pass that
         # recorded the rollout died, or its patch failed). A GET while pending, a patch only if so.

@@ -27,6 +27,10 @@ class OperatorSettings(BaseModel):
     resync_seconds: float = Field(default=60.0, gt=0)
     failed_revisions_limit: int = Field(default=10, ge=1)
     log_level: str = "INFO"
+    # Optional gate analysis (analysis.py): Prometheus base URL (empty: off) and the default PromQL query
+    # that must hold during every gate (a bot's tradingbot.dev/analysis-query annotation overrides it).
+    prometheus_url: str = ""
+    analysis_query: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> OperatorSettings:
