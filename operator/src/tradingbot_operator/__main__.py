@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 import kopf
 
@@ -12,6 +13,10 @@ from tradingbot_operator.settings import OperatorSettings
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["ctl"]:  # `python -m tradingbot_operator ctl ...`: the rollout controls (ctl.py)
+        from tradingbot_operator.ctl import main as ctl_main
+
+        sys.exit(ctl_main(sys.argv[2:]))
     settings = OperatorSettings.from_env()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
