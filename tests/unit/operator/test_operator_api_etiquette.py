@@ -66,11 +66,11 @@ def test_token_is_read_again_after_max_age_and_before_expiry(tmp_path: Path) -> 
 
     async def scenario() -> list[str | None]:
         seen = [await source.token()]
-        issued["value"] = "t2"
+        issued.update(value="t2", expires=10_000.0)
         clock.now = 1075.0  # younger than max age, but within the margin of the expiry (1100 - 30)
         seen.append(await source.token())
-        issued.update(value="t3", expires=10_000.0)
-        clock.now = 1150.0  # fresh: loaded at 1075, expires at 10000
+        issued.update(value="t3")
+        clock.now = 1150.0  # t2 is fresh: loaded at 1075, expires at 10000
         seen.append(await source.token())
         clock.now = 1176.0  # max age since 1075
         seen.append(await source.token())
