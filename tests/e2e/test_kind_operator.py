@@ -132,7 +132,7 @@ def test_operator_restart_mid_gate_resumes(kubectl: Kubectl, bot_name: str) -> N
         st = status(bot)
         return (
             bot
-            if st.get("stableRevision") == before["currentRevision"] and st.get("phase") == "Stable"
+            if st.get("stableRevision") == before["gate"]["revision"] and st.get("phase") == "Stable"
             else None
         )
 
