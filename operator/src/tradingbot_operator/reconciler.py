@@ -140,7 +140,8 @@ async def _reconcile_workload(
             p.status["gate"] = new_gate.to_status()
             if not new_gate.done:
                 return gate.seconds_until_next(new_gate, p.now, policy)
-            rt.metrics.gate_results.labels(result=new_gate.result.value).inc()
+            if not view.gate.done:  # counted once, when the gate ends
+                rt.metrics.gate_results.labels(result=new_gate.result.value).inc()
             continue
         if action is Action.PROMOTE:
             p.status = rollout.record_promotion(p.status, p.stamp)

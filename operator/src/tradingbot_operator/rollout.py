@@ -59,6 +59,9 @@ def decide(desired: str, view: RolloutView) -> Action:
     if g is not None:
         if g.result is GateResult.PASSED and g.revision == view.current and view.stable != view.current:
             return Action.PROMOTE
+        if g.result is GateResult.PASSED and g.revision != view.current and desired == g.revision:
+            # Passed (a promote annotation) before its template was applied: apply it, then promote.
+            return Action.GATE
         if g.result is GateResult.FAILED:
             has_stable = bool(view.stable) and view.stable != g.revision
             if g.revision not in view.failed:

@@ -87,3 +87,11 @@ def test_needs_pass_only_for_news() -> None:
     assert not controls.needs_pass(body)
     body["metadata"]["annotations"][controls.PROMOTE] = "true"  # type: ignore[index]
     assert controls.needs_pass(body)
+
+
+def test_a_promoted_gate_whose_template_is_not_applied_yet_is_applied_then_promoted() -> None:
+    status = controls.promote(gating("b"), STAMP).status
+    status["currentRevision"] = "a"  # the start's StatefulSet patch had failed
+    assert decide("b", view_of(status)) is Action.GATE
+    status["currentRevision"] = "b"
+    assert decide("b", view_of(status)) is Action.PROMOTE
