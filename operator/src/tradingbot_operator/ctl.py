@@ -164,7 +164,16 @@ def main(argv: Sequence[str] | None = None, api_factory: ApiFactory | None = Non
         return int(exc.code or 0) and 2
 
     async def go() -> int:
-        api = api_factory() if api_factory is not None else KubeApi(Connection.from_environment())
+        if api_factory is not None:
+            api = api_factory()
+        else:
+            from kubernetes.config import ConfigException
+
+            try:
+                api = KubeApi(Connection.from_environment())
+            except ConfigException as exc:
+                print(f"error: no Kubernetes credentials (in-cluster or kubeconfig): {exc}", file=sys.stderr)
+                return 1
         try:
             return await run(args, api, sys.stdout)
         except KubeError as exc:
