@@ -159,8 +159,9 @@ class KubeApi:
                 ) as response:
                     status, body = response.status, await response.read()
                     retry_after, http_reason = response.headers.get("Retry-After"), response.reason
-            except (aiohttp.ClientConnectorError, TimeoutError) as exc:
-                # Not connected: nothing was sent. Timed out: only a read is safe to send again.
+            except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+                # Not connected: nothing was sent. Timed out or cut off (a kept-alive connection the server
+                # closed, say): the request may have been applied, so only a read is sent again.
                 safe = isinstance(exc, aiohttp.ClientConnectorError) or method == "GET"
                 delay = retry_delay(self._retry, attempt, 503, None, now=time.time()) if safe else None
                 if delay is None:

@@ -198,3 +198,25 @@ async def test_401_reads_the_token_again_and_retries_once(server: Server) -> Non
         await api.aclose()
     assert "revoked" not in str(info.value)
     assert "Bearer" not in str(info.value)
+
+
+async def test_a_cut_connection_is_retried_for_reads_only(server: Server) -> None:
+    cut = {"left": 1}
+
+    async def handler(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        if cut["left"] > 0:
+            cut["left"] -= 1
+            assert request.transport is not None
+            request.transport.close()  # the server drops the connection without an answer
+        return aiohttp.web.json_response({"ok": True})
+
+    server.handler = handler
+    api = KubeApi(Connection(server.url), retry=FAST)
+    try:
+        assert await api.get("ConfigMap", "ns", "cm") == {"ok": True}
+        cut["left"] = 1
+        with pytest.raises(KubeError, match="no answer"):
+            await api.patch("ConfigMap", "ns", "cm", {"data": {}})
+    finally:
+        await api.aclose()
+    assert [m for m, *_ in server.requests] == ["GET", "GET", "PATCH"]
