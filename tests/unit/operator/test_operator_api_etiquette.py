@@ -95,3 +95,18 @@ def test_refresh_after_401_is_done_once_for_many_waiters(tmp_path: Path) -> None
 
 def test_token_repr_hides_the_value() -> None:
     assert "s3cret" not in repr(Token("s3cret", 5.0))
+
+
+def test_kopf_login_reads_the_token_now_and_expires_before_it() -> None:
+    from tradingbot_operator.handlers import connection_info
+    from tradingbot_operator.kube import Connection
+
+    issued = {"value": "t1"}
+    source = TokenSource(lambda: Token(issued["value"], 1_000_000.0))
+    first = connection_info(Connection("https://api.invalid", tokens=source))
+    issued["value"] = "t2"
+    second = connection_info(Connection("https://api.invalid", tokens=source))
+    assert (first.token, second.token) == ("t1", "t2"), "each login reads the source anew"
+    assert first.expiration is not None
+    assert first.expiration.timestamp() == 1_000_000.0 - 30.0
+    assert connection_info(Connection("https://api.invalid")).token is None
