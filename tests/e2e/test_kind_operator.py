@@ -41,7 +41,9 @@ def test_failing_image_rolls_back_and_is_not_retried(kubectl: Kubectl, bot_name:
 
     def rolled_back() -> dict[str, Any] | None:
         bot = kubectl.get("tradingbot", bot_name)
-        return bot if status(bot).get("lastRollback") else None
+        # RolledBack (not just lastRollback, which the intent write of phase RollingBack already has):
+        # written once the StatefulSet carries the stable template again.
+        return bot if status(bot).get("phase") == "RolledBack" else None
 
     bot = kubectl.wait_for("the automatic rollback", rolled_back, timeout=300)
     st = status(bot)
@@ -132,7 +134,7 @@ def test_operator_restart_mid_gate_resumes(kubectl: Kubectl, bot_name: str) -> N
         st = status(bot)
         return (
             bot
-            if st.get("stableRevision") == before["currentRevision"] and st.get("phase") == "Stable"
+            if st.get("stableRevision") == before["gate"]["revision"] and st.get("phase") == "Stable"
             else None
         )
 

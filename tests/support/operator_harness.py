@@ -25,6 +25,7 @@ import kmock
 import kopf
 import pytest
 import yaml
+from tradingbot_operator.credentials import TokenSource, file_loader
 from tradingbot_operator.handlers import register
 from tradingbot_operator.health import HealthProber
 from tradingbot_operator.kube import Connection, KubeApi
@@ -151,12 +152,14 @@ class FakeBot:
     def __init__(self, api: FixedEmulator) -> None:
         self.api = api
         self.probes = 0
+        # Images answered unhealthy until the test removes them (a fault that an operator then fixes).
+        self.refused_images: set[str] = set()
         self.runner: aiohttp.web.AppRunner | None = None
         self.port = 0
 
     def healthy(self, pod: dict[str, Any]) -> bool:
         image = pod["spec"]["containers"][0]["image"]
-        if "broken" in image:
+        if "broken" in image or image in self.refused_images:
             return False
         for volume in pod["spec"].get("volumes", []):
             secret_name = volume.get("secret", {}).get("secretName")
@@ -218,9 +221,22 @@ class OperatorRunner:
     A thread, because kopf.operator() treats every task created after its start as its own and cancels
     it on exit, pytest's test task included; a loop of its own also keeps the emulator's loop free."""
 
-    def __init__(self, k8s: FixedEmulator, bot: FakeBot) -> None:
+    def __init__(
+        self,
+        k8s: FixedEmulator,
+        bot: FakeBot,
+        *,
+        token_file: Path | None = None,
+        settings: dict[str, Any] | None = None,
+        analysis: Any = None,
+    ) -> None:
         self.k8s = k8s
         self.bot = bot
+        # A file the test rewrites to rotate the bearer token (as the kubelet rewrites the projected one).
+        self.token_file = token_file
+        self.extra_settings = dict(settings or {})
+        self.analysis = analysis
+        self.logins = 0
         self.thread: threading.Thread | None = None
         self.stop_flag = threading.Event()
         self.runtime: Runtime | None = None
@@ -234,23 +250,33 @@ class OperatorRunner:
         registry = kopf.OperatorRegistry()
         url = self.url
 
+        token_file = self.token_file
+
         @kopf.on.login(registry=registry)
         def login(**_: Any) -> kopf.ConnectionInfo:
-            return kopf.ConnectionInfo(server=url, insecure=True)
+            # Read anew on every call: kopf calls it again after a 401.
+            self.logins += 1
+            token = token_file.read_text().strip() if token_file is not None else None
+            return kopf.ConnectionInfo(server=url, insecure=True, token=token)
 
         def factory(settings: OperatorSettings) -> Runtime:
+            tokens = TokenSource(file_loader(token_file)) if token_file is not None else None
             self.runtime = Runtime(
-                api=KubeApi(Connection(server=url, insecure=True)),
+                api=KubeApi(Connection(server=url, insecure=True, tokens=tokens)),
                 prober=HealthProber(timeout=1.0),
                 metrics=Metrics(),
                 settings=settings,
+                analysis=self.analysis,
             )
             return self.runtime
 
         settings = OperatorSettings(
-            health_url_template=health_template(self.bot), metrics_port=0, resync_seconds=5
+            health_url_template=health_template(self.bot),
+            metrics_port=0,
+            resync_seconds=5,
+            **self.extra_settings,
         )
-        register(registry, settings=settings, runtime_factory=factory)
+        register(registry, settings=settings, runtime_factory=factory, login=False)
         self.stop_flag = threading.Event()
         ready = threading.Event()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import kopf
 
@@ -12,6 +13,10 @@ from tradingbot_operator.settings import OperatorSettings
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["ctl"]:  # `python -m tradingbot_operator ctl ...`: the rollout controls (ctl.py)
+        from tradingbot_operator.ctl import main as ctl_main
+
+        sys.exit(ctl_main(sys.argv[2:]))
     settings = OperatorSettings.from_env()
     logs.configure(settings.log_level, settings.log_format)
     register_default()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime
 import logging
 import time
 from collections.abc import Callable
@@ -16,7 +17,8 @@ from typing import Any
 
 import kopf
 
-from tradingbot_operator import logs, render
+from tradingbot_operator import controls, logs, render
+from tradingbot_operator.analysis import PrometheusAnalysis
 from tradingbot_operator.health import HealthProber
 from tradingbot_operator.kube import Connection, KubeApi
 from tradingbot_operator.metrics import Metrics
@@ -38,6 +40,11 @@ def default_runtime(settings: OperatorSettings) -> Runtime:
         prober=HealthProber(timeout=settings.probe_timeout_seconds),
         metrics=metrics,
         settings=settings,
+        analysis=(
+            PrometheusAnalysis(settings.prometheus_url, timeout=settings.probe_timeout_seconds)
+            if settings.prometheus_url
+            else None
+        ),
     )
 
 
@@ -71,13 +78,24 @@ def register(
     *,
     settings: OperatorSettings | None = None,
     runtime_factory: RuntimeFactory = default_runtime,
+    login: bool = True,
 ) -> None:
     """Register the handlers into `registry` (tests pass a fresh registry and a runtime factory).
 
-    `settings` default to OperatorSettings.from_env() read at operator start-up.
+    `settings` default to OperatorSettings.from_env() read at operator start-up. `login=False` leaves
+    kopf's authentication to a login handler the caller registers (tests point kopf at the emulator).
     """
     state = _State()
     operator_settings = settings
+
+    if login:
+
+        @kopf.on.login(registry=registry)
+        def login_handler(**_: Any) -> kopf.ConnectionInfo:
+            # kopf calls this at start, again after a 401 and again at `expiration`: each call reads the
+            # token from its source anew (kopf's built-in login_via_client keeps no expiry, so a rotated
+            # token was noticed only by a 401 on a watch).
+            return connection_info(Connection.from_environment())
 
     @kopf.on.startup(registry=registry)
     async def startup(settings: kopf.OperatorSettings, **_: Any) -> None:
@@ -96,6 +114,8 @@ def register(
         if state.runtime is not None:
             await state.runtime.api.aclose()
             await state.runtime.prober.aclose()
+            if state.runtime.analysis is not None:
+                await state.runtime.analysis.aclose()
 
     @kopf.on.event(GROUP, VERSION, PLURAL, registry=registry)
     async def bot_event(*, namespace: Any, name: str, spec: Any, type: str, body: Any, **_: Any) -> None:
@@ -106,8 +126,10 @@ def register(
         state.learn_refs(namespace, name, spec)
         # Our own status writes come back as events too; only a spec change (or a deletion) is news.
         observed = (body.get("status") or {}).get("observedGeneration")
-        if body.get("metadata", {}).get("generation") != observed or body["metadata"].get(
-            "deletionTimestamp"
+        if (
+            body.get("metadata", {}).get("generation") != observed
+            or body["metadata"].get("deletionTimestamp")
+            or controls.needs_pass(body)  # a control annotation not acted on yet
         ):
             state.wake(namespace, name)
 
@@ -137,6 +159,29 @@ def register(
                 await _sleep(wakeup, stopped, delay)
         finally:
             state.wakeups.pop((namespace, name), None)
+
+
+def connection_info(connection: Connection) -> kopf.ConnectionInfo:
+    """kopf's credentials from a Connection, with the token read now.
+
+    A token with a known expiry (exec plugin, auth provider) gets a kopf `expiration` a little before
+    it, so kopf logs in again in time. The kubelet's projected token has none: the kubelet rewrites the
+    file well before the old token expires, and a 401 makes kopf log in again (reading the file anew)."""
+    token = connection.tokens.load_now() if connection.tokens is not None else None
+    expires_at = None
+    if token is not None and token.expires_at is not None:
+        expires_at = token.expires_at - 30.0
+    return kopf.ConnectionInfo(
+        server=connection.server,
+        ca_path=connection.ca_file,
+        insecure=connection.insecure,
+        certificate_path=connection.client_cert,
+        private_key_path=connection.client_key,
+        token=token.value if token is not None else None,
+        expiration=(
+            datetime.datetime.fromtimestamp(expires_at, datetime.UTC) if expires_at is not None else None
+        ),
+    )
 
 
 _default_registered = False

@@ -2,7 +2,12 @@
 
 kopf's own API client is internal; the official client is synchronous. This one knows only what the
 reconciler needs: get/list/create/merge-patch/delete of namespaced objects, the status subresource and
-core/v1 Events.
+core/v1 Events. What it does for every call, as a client in a real cluster must:
+- the bearer token comes from a `credentials.TokenSource`, read again from its source before it expires,
+  and once more after a 401 (the request is then tried once again);
+- 429 and 5xx answers are retried after Retry-After, else with backoff (`retrying.RetryPolicy`, bounded);
+- lists are paginated (limit/continue), so a namespace with thousands of objects is not one huge answer;
+- each try has a timeout (aiohttp's total timeout), so a hung connection costs one timeout, not a pass.
 
 aiohttp (kopf's own HTTP stack) rather than httpx: with 200 TradingBots the operator's CPU went mostly
 into httpcore's connection-pool bookkeeping (quadratic in queued requests) and into a failing
@@ -11,17 +16,26 @@ into httpcore's connection-pool bookkeeping (quadratic in queued requests) and i
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import dataclasses
 import datetime
 import json
+import logging
 import ssl
+import time
 from typing import Any
 
 import aiohttp
 
-from tradingbot_operator import logs
+from tradingbot_operator import credentials, logs
+from tradingbot_operator.credentials import TokenSource
+from tradingbot_operator.retrying import RetryPolicy, retry_delay
 from tradingbot_operator.spec import GROUP, PLURAL, VERSION
+
+log = logging.getLogger("tradingbot_operator.kube")
+# Page size of list calls (the API server's own default for kubectl is 500).
+LIST_PAGE_SIZE = 500
 
 # kind -> (API prefix, plural)
 RESOURCES: dict[str, tuple[str, str]] = {
@@ -46,7 +60,8 @@ class KubeError(Exception):
 @dataclasses.dataclass(frozen=True)
 class Connection:
     server: str
-    token: str | None = None
+    # Where the bearer token comes from; None: no token (client certificates, or an open test API).
+    tokens: TokenSource | None = None
     ca_file: str | None = None
     client_cert: str | None = None
     client_key: str | None = None
@@ -54,21 +69,22 @@ class Connection:
 
     @classmethod
     def from_environment(cls) -> Connection:
-        """In-cluster service account, else the current kubeconfig context (as kopf does)."""
+        """In-cluster service account, else the current kubeconfig context (as kopf does).
+
+        The token is not copied: the connection keeps its source (the projected token file, or the
+        kubeconfig with its exec plugin or auth provider) and reads it again when it gets old."""
         from kubernetes import client, config
 
         cfg = client.Configuration()
         try:
             config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
+            loader = credentials.file_loader(credentials.SERVICE_ACCOUNT_TOKEN)
         except config.ConfigException:
             config.load_kube_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
-        token = None
-        auth = cfg.api_key.get("authorization") or cfg.api_key.get("BearerToken")
-        if auth:
-            token = auth.removeprefix("Bearer ").strip()
+            loader = credentials.kubeconfig_loader()
         return cls(
             server=cfg.host,
-            token=token,
+            tokens=TokenSource(loader),
             ca_file=cfg.ssl_ca_cert,
             client_cert=cfg.cert_file,
             client_key=cfg.key_file,
@@ -87,22 +103,27 @@ def _path(kind: str, namespace: str, name: str | None = None, subresource: str |
 
 
 class KubeApi:
-    def __init__(self, connection: Connection, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self, connection: Connection, *, timeout: float = 10.0, retry: RetryPolicy | None = None
+    ) -> None:
         self._server = connection.server.rstrip("/")
         self._ssl: ssl.SSLContext | bool = not connection.insecure
         if connection.ca_file and not connection.insecure:
             self._ssl = ssl.create_default_context(cafile=connection.ca_file)
         if connection.client_cert and isinstance(self._ssl, ssl.SSLContext):
             self._ssl.load_cert_chain(connection.client_cert, connection.client_key)
-        self._headers = {"Authorization": f"Bearer {connection.token}"} if connection.token else {}
+        self._tokens = connection.tokens
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._retry = retry or RetryPolicy()
         self._session: aiohttp.ClientSession | None = None
+        # What happened to requests (tests and metrics read these; no request content).
+        self.retries = 0
+        self.reauthentications = 0
 
     def _client(self) -> aiohttp.ClientSession:
         # Created on first use: a session belongs to the running event loop.
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                headers=self._headers,
                 timeout=self._timeout,
                 connector=aiohttp.TCPConnector(ssl=self._ssl, limit=32),
                 trust_env=False,
@@ -124,19 +145,55 @@ class KubeApi:
         content_type: str = "application/json",
     ) -> dict[str, Any] | None:
         data = None if json_body is None else json.dumps(json_body)
-        headers = {"Content-Type": content_type} if data is not None else None
-        async with self._client().request(
-            method, self._server + path, params=params, data=data, headers=headers
-        ) as response:
-            body = await response.read()
-            if response.status == 404 and method == "GET":
+        reauthenticated = False
+        attempt = 0
+        while True:
+            attempt += 1
+            token = await self._tokens.token() if self._tokens is not None else None
+            headers = {"Content-Type": content_type} if data is not None else {}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            try:
+                async with self._client().request(
+                    method, self._server + path, params=params, data=data, headers=headers
+                ) as response:
+                    status, body = response.status, await response.read()
+                    retry_after, http_reason = response.headers.get("Retry-After"), response.reason
+            except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+                # Not connected: nothing was sent. Timed out or cut off (a kept-alive connection the server
+                # closed, say): the request may have been applied, so only a read is sent again.
+                safe = isinstance(exc, aiohttp.ClientConnectorError) or method == "GET"
+                delay = retry_delay(self._retry, attempt, 503, None, now=time.time()) if safe else None
+                if delay is None:
+                    raise KubeError(0, method, path, f"{type(exc).__name__}: no answer") from exc
+                self.retries += 1
+                await asyncio.sleep(delay)
+                continue
+            if status == 401 and self._tokens is not None and not reauthenticated:
+                # The token was rotated or expired under us: read it again from its source, try once more.
+                reauthenticated = True
+                self.reauthentications += 1
+                await self._tokens.refresh(stale=token)
+                attempt -= 1
+                continue
+            delay = retry_delay(self._retry, attempt, status, retry_after, now=time.time())
+            if delay is not None:
+                self.retries += 1
+                log.info("%s %s -> HTTP %d; trying again in %.2fs", method, path, status, delay)
+                await asyncio.sleep(delay)
+                continue
+            if status == 409 and method == "POST" and attempt > 1:
+                # A create that was retried after a 5xx found its own first try: it did succeed.
                 return None
-            if response.status >= 400:
-                try:
-                    reason = str(json.loads(body).get("message", ""))[:300]
-                except (ValueError, AttributeError):
-                    reason = response.reason or ""
-                raise KubeError(response.status, method, path, reason)
+            break
+        if status == 404 and method == "GET":
+            return None
+        if status >= 400:
+            try:
+                reason = str(json.loads(body).get("message", ""))[:300]
+            except (ValueError, AttributeError):
+                reason = http_reason or ""
+            raise KubeError(status, method, path, reason)
         result = json.loads(body) if body else None
         return result if isinstance(result, dict) else None
 
@@ -149,11 +206,28 @@ class KubeApi:
     async def list(
         self, kind: str, namespace: str, labels: dict[str, str] | None = None
     ) -> builtins.list[dict[str, Any]]:
-        params = {"labelSelector": ",".join(f"{k}={v}" for k, v in labels.items())} if labels else None
-        result = await self._request("GET", _path(kind, namespace), params=params)
-        if kind == "Secret":
-            logs.learn_secrets(result)
-        items = (result or {}).get("items", [])
+        selector = {"labelSelector": ",".join(f"{k}={v}" for k, v in labels.items())} if labels else {}
+        items: builtins.list[dict[str, Any]] = []
+        token = ""
+        restarts = 0
+        while True:
+            params = {**selector, "limit": str(LIST_PAGE_SIZE)}
+            if token:
+                params["continue"] = token
+            try:
+                result = await self._request("GET", _path(kind, namespace), params=params) or {}
+            except KubeError as exc:
+                if exc.status != 410 or not token or restarts >= 1:
+                    raise
+                # The continue token expired (etcd compacted): start the list over, once.
+                items, token, restarts = [], "", restarts + 1
+                continue
+            if kind == "Secret":
+                logs.learn_secrets(result)
+            items.extend(result.get("items") or [])
+            token = str((result.get("metadata") or {}).get("continue") or "")
+            if not token:
+                break
         # Label selection is done here too: not every API (an emulator, say) filters by it.
         return [
             i

@@ -17,81 +17,23 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
-import time
 from typing import Any
 
 from pydantic import ValidationError
 
 from tradingbot_operator import conditions as cond
-from tradingbot_operator import gate, health, render, revisions, rollout
+from tradingbot_operator import controls, gate, health, render, revisions, rollout, steering
 from tradingbot_operator import secrets as secrets_mod
-from tradingbot_operator.gate import Clock, GateState, ProbeResult
-from tradingbot_operator.health import HealthProber, Probe, ProbeTarget
-from tradingbot_operator.kube import KubeApi
-from tradingbot_operator.metrics import Metrics
+from tradingbot_operator.gate import GateState, ProbeResult
+from tradingbot_operator.health import Probe, ProbeTarget
+from tradingbot_operator.passes import Pass, Runtime
+from tradingbot_operator.passes import view as _view
 from tradingbot_operator.render import BotRef
 from tradingbot_operator.rollout import Action, Phase, RolloutView
-from tradingbot_operator.settings import OperatorSettings
 from tradingbot_operator.spec import TradingBotSpec
 
 log = logging.getLogger("tradingbot_operator")
-
-
-@dataclasses.dataclass
-class Runtime:
-    api: KubeApi
-    prober: HealthProber
-    metrics: Metrics
-    settings: OperatorSettings
-    clock: Clock = time.time
-
-
-@dataclasses.dataclass(frozen=True)
-class PendingEvent:
-    type: str
-    reason: str
-    message: str
-    name: str
-
-
-@dataclasses.dataclass
-class Pass:
-    """The mutable working set of one pass.
-
-    `written` is the status as the API server holds it (as read, then as last committed); `events` are
-    posted by the next commit, before the status that records their transition."""
-
-    bot: BotRef
-    body: dict[str, Any]
-    status: dict[str, Any]
-    written: dict[str, Any]
-    generation: int
-    now: float
-    events: list[PendingEvent] = dataclasses.field(default_factory=list)
-
-    @property
-    def stamp(self) -> rollout.Stamp:
-        return rollout.Stamp(self.now, self.generation)
-
-    def condition(self, type_: str, status: cond.ConditionStatus, reason: str, message: str = "") -> None:
-        rollout.set_condition(self.status, self.stamp, type_, status, reason, message)
-
-    def event(self, type_: str, reason: str, message: str, key: str) -> None:
-        """Queue an Event for the transition identified by `key` (see rollout.transition_key)."""
-        uid = str(self.body["metadata"].get("uid") or "")
-        self.events.append(
-            PendingEvent(type_, reason, message, rollout.event_name(self.bot.name, uid, reason, key))
-        )
-
-
-def _view(status: dict[str, Any]) -> RolloutView:
-    raw_gate = status.get("gate")
-    return RolloutView(
-        current=str(status.get("currentRevision") or ""),
-        stable=str(status.get("stableRevision") or ""),
-        failed=tuple(status.get("failedRevisions") or ()),
-        gate=GateState.from_status(raw_gate) if raw_gate else None,
-    )
+__all__ = ["Runtime", "reconcile"]
 
 
 async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
@@ -112,6 +54,9 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
         now=rt.clock(),
     )
     delay = rt.settings.resync_seconds
+    requests = controls.read(body["metadata"].get("annotations"))
+    for problem in requests.invalid:
+        p.event("Warning", "InvalidControl", problem, problem)
     try:
         spec = TradingBotSpec.model_validate(body.get("spec") or {})
     except ValidationError as exc:
@@ -120,14 +65,21 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
         p.condition(cond.READY, "False", "InvalidSpec", f"invalid spec fields: {fields}")
         p.status["phase"] = p.status.get("phase") or Phase.PENDING.value
     else:
-        if spec.suspend:
+        if requests.paused:
+            # Nothing is rolled out, gated or repaired; one-shot controls wait for the resume.
+            if not controls.was_paused(p.status):
+                steering.control(p, controls.pause(p.status, p.stamp), controls.PAUSED)
+        elif spec.suspend:
             p.status["phase"] = Phase.SUSPENDED.value
             p.condition(
                 cond.PROGRESSING, "False", "Suspended", "spec.suspend is true; the workload is left as it is"
             )
         else:
-            delay = await _reconcile_workload(rt, p, spec)
+            if controls.was_paused(p.status):
+                steering.control(p, controls.resume(p.status, p.stamp, spec.healthGate), controls.PAUSED)
+            delay = await _reconcile_workload(rt, p, spec, requests)
     await _commit(rt, p)
+    await steering.acknowledge(rt, p)
     rt.metrics.observe_bot(namespace, name, p.status, body.get("spec") or {})
     # `delay` counts from the pass's start (gate times are `p.now + ...`); the pass's own reads, probe
     # and writes have taken time since, so the caller sleeps only what is left. Returning `delay` as
@@ -135,7 +87,9 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
     return max(0.0, p.now + delay - rt.clock())
 
 
-async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> float:
+async def _reconcile_workload(
+    rt: Runtime, p: Pass, spec: TradingBotSpec, requests: controls.Requests
+) -> float:
     bot, api = p.bot, rt.api
     fetched = {
         n: await api.get("Secret", bot.namespace, n) for n in secrets_mod.referenced_secret_names(spec)
@@ -172,6 +126,7 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
         return rt.settings.resync_seconds
 
     policy = spec.healthGate
+    steering.one_shot_controls(p, requests, desired, policy)
     for _ in range(3):  # a finished gate is acted on in the same pass
         view = _view(p.status)
         action = rollout.decide(desired, view)
@@ -182,11 +137,15 @@ async def _reconcile_workload(rt: Runtime, p: Pass, spec: TradingBotSpec) -> flo
             return float(policy.initialDelaySeconds)
         if action is Action.GATE:
             assert view.gate is not None
+            if view.current != view.gate.revision and await _ensure_workload(rt, p, spec, view.gate.revision):
+                # A recorded start whose StatefulSet patch did not happen (or was not recorded).
+                p.status = rollout.record_applied(p.status, view.gate.revision)
             new_gate = await _gate_step(rt, p, spec, view.gate)
             p.status["gate"] = new_gate.to_status()
             if not new_gate.done:
                 return gate.seconds_until_next(new_gate, p.now, policy)
-            rt.metrics.gate_results.labels(result=new_gate.result.value).inc()
+            if not view.gate.done:  # counted once, when the gate ends
+                rt.metrics.gate_results.labels(result=new_gate.result.value).inc()
             continue
         if action is Action.PROMOTE:
             p.status = rollout.record_promotion(p.status, p.stamp)
@@ -265,6 +224,8 @@ async def _start(
     rt.metrics.rollout("started")
     await _ensure(rt, render.render_service(bot))
     await _apply_statefulset(rt, p, spec, rev)
+    # Only now does the status name `desired` as what the StatefulSet carries.
+    p.status = rollout.record_applied(p.status, desired)
 
 
 async def _gate_step(rt: Runtime, p: Pass, spec: TradingBotSpec, state: GateState) -> GateState:
@@ -276,6 +237,8 @@ async def _gate_step(rt: Runtime, p: Pass, spec: TradingBotSpec, state: GateStat
     probe = await _probe(
         rt, p, state.revision, limit_seconds=min(rt.settings.probe_timeout_seconds, policy.periodSeconds)
     )
+    if probe.result is ProbeResult.HEALTHY:
+        probe = await steering.analyse(rt, p, state.revision, probe)
     if probe.result is ProbeResult.PENDING:
         # No pod of the gated revision yet: maybe the StatefulSet was never patched (the pass that
         # recorded the rollout died, or its patch failed). A GET while pending, a patch only if so.
@@ -301,7 +264,7 @@ async def _probe(rt: Runtime, p: Pass, revision: str, limit_seconds: float | Non
 
 
 async def _fail(rt: Runtime, p: Pass, spec: TradingBotSpec, view: RolloutView, action: Action) -> None:
-    failed_rev = view.current
+    failed_rev = view.gate.revision if view.gate else view.current
     reason = view.gate.reason if view.gate else "health gate failed"
     key = rollout.transition_key(view)
     limit = rt.settings.failed_revisions_limit
@@ -316,13 +279,17 @@ async def _fail(rt: Runtime, p: Pass, spec: TradingBotSpec, view: RolloutView, a
                 f"rolled back from revision {failed_rev} to stable revision {stable.revision}",
                 key,
             )
-            # Intent first: the rollback is in the status before the StatefulSet goes back; if the pass
-            # dies in between, the next one HOLDs the failed revision and re-applies the stable one.
+            # Intent first: the rollback is in the status (phase RollingBack, currentRevision still the
+            # failed template) before the StatefulSet goes back; if the pass dies in between, the next
+            # one decides ROLLBACK again and finishes it. RolledBack and currentRevision=stable are
+            # written only once the StatefulSet carries the stable template.
             p.status = rollout.record_rollback(p.status, failed_rev, stable.revision, reason, p.stamp, limit)
             await _commit(rt, p)
+            await _apply_statefulset(rt, p, spec, stable)
             rt.metrics.rollbacks.labels(namespace=p.bot.namespace, name=p.bot.name).inc()
             rt.metrics.rollout("rolled_back")
-            await _apply_statefulset(rt, p, spec, stable)
+            cause = "Aborted" if reason.startswith(controls.ABORT_REASON) else "RolledBack"
+            p.status = rollout.record_rolled_back(p.status, stable.revision, p.stamp, cause)
             await _prune(rt, p, spec)
             return
     p.status = rollout.record_failure(p.status, failed_rev, reason, p.stamp, limit)
@@ -376,8 +343,8 @@ async def _apply_statefulset(rt: Runtime, p: Pass, spec: TradingBotSpec, rev: re
     )
 
 
-async def _ensure_workload(rt: Runtime, p: Pass, spec: TradingBotSpec, current: str) -> None:
-    """Repair drift (a deleted or edited StatefulSet) back to the current revision."""
+async def _ensure_workload(rt: Runtime, p: Pass, spec: TradingBotSpec, current: str) -> bool:
+    """Repair drift (a deleted or edited StatefulSet) back to `current`; True if it carries it now."""
     sts = await rt.api.get("StatefulSet", p.bot.namespace, render.statefulset_name(p.bot))
     annotations = ((sts or {}).get("metadata") or {}).get("annotations") or {}
     if (
@@ -385,18 +352,21 @@ async def _ensure_workload(rt: Runtime, p: Pass, spec: TradingBotSpec, current: 
         and annotations.get(render.REVISION_LABEL) == current
         and sts["spec"].get("replicas") == 1
     ):
-        return
+        return True
     rev = next((r for r in await _history(rt, p.bot) if r.revision == current), None)
-    if rev is not None:
-        log.info("repairing StatefulSet of %s/%s to revision %s", p.bot.namespace, p.bot.name, current)
-        await _ensure(rt, render.render_service(p.bot))
-        await _apply_statefulset(rt, p, spec, rev)
+    if rev is None:
+        return False
+    log.info("repairing StatefulSet of %s/%s to revision %s", p.bot.namespace, p.bot.name, current)
+    await _ensure(rt, render.render_service(p.bot))
+    await _apply_statefulset(rt, p, spec, rev)
+    return True
 
 
 async def _prune(rt: Runtime, p: Pass, spec: TradingBotSpec) -> None:
     bot = p.bot
     history = await _history(rt, bot)
     protected = {str(p.status.get("currentRevision") or ""), str(p.status.get("stableRevision") or "")}
+    protected.add(str((p.status.get("gate") or {}).get("revision") or ""))
     doomed = revisions.prune(history, spec.revisionHistoryLimit, protected)
     for rev in doomed:
         await rt.api.delete(

@@ -33,6 +33,7 @@ class Phase(StrEnum):
     PENDING = "Pending"
     PROGRESSING = "Progressing"
     STABLE = "Stable"
+    ROLLING_BACK = "RollingBack"  # rollback recorded, the StatefulSet not yet back on the stable template
     ROLLED_BACK = "RolledBack"
     FAILED = "Failed"
     SUSPENDED = "Suspended"
@@ -47,17 +48,28 @@ class RolloutView:
 
 
 def decide(desired: str, view: RolloutView) -> Action:
-    gating = view.gate is not None and view.gate.revision == view.current and not view.gate.done
-    if gating and view.gate is not None:
+    """The next step. The gate's revision is the one being rolled out; `current` is the one the
+    StatefulSet is known to carry (they differ between the recorded start and the applied template)."""
+    g = view.gate
+    if g is not None and not g.done:
         # A new spec during a gate supersedes it (the gated revision is abandoned, not failed).
-        if desired != view.current and desired not in view.failed:
+        if desired != g.revision and desired not in view.failed:
             return Action.START
         return Action.GATE
-    if view.gate is not None and view.gate.revision == view.current and view.gate.done:
-        if view.gate.result is GateResult.PASSED and view.stable != view.current:
+    if g is not None:
+        if g.result is GateResult.PASSED and g.revision == view.current and view.stable != view.current:
             return Action.PROMOTE
-        if view.gate.result is GateResult.FAILED and view.current not in view.failed:
-            return Action.ROLLBACK if view.stable and view.stable != view.current else Action.FAIL
+        if g.result is GateResult.PASSED and g.revision != view.current and desired == g.revision:
+            # Passed (a promote annotation) before its template was applied: apply it, then promote.
+            return Action.GATE
+        if g.result is GateResult.FAILED:
+            has_stable = bool(view.stable) and view.stable != g.revision
+            if g.revision not in view.failed:
+                return Action.ROLLBACK if has_stable else Action.FAIL
+            if has_stable and view.current == g.revision:
+                # The rollback is recorded but the StatefulSet still carries the failed template (the pass
+                # died before its patch): finish it.
+                return Action.ROLLBACK
     if desired == view.current:
         return Action.STEADY
     if desired in view.failed:
@@ -74,9 +86,11 @@ def add_failed(failed: tuple[str, ...], revision: str, limit: int) -> tuple[str,
 # --- Status transitions (pure) ---------------------------------------------------------------------
 #
 # Intent first, like a built-in controller: a transition that changes the workload is written to the
-# status BEFORE the StatefulSet is patched, so no reader ever sees Ready/Stable on a revision other than
-# the one the pod template runs, and a crash between the two leaves a status the next pass finishes from
-# (GATE re-applies the StatefulSet of a recorded START; HOLD re-applies it after a recorded rollback).
+# status BEFORE the StatefulSet is patched (gate.revision, phase Progressing or RollingBack, Ready=False),
+# and currentRevision follows only AFTER the patch (record_applied, record_rolled_back). So
+# currentRevision is always a template the StatefulSet carries, stableRevision one that passed the gate
+# on it, and a crash between the writes leaves a status the next pass finishes from (GATE applies the
+# template of a recorded START; ROLLBACK is decided again for a recorded but unapplied rollback).
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,9 +120,8 @@ def set_condition(
 
 
 def record_start(status: dict[str, Any], desired: str, stamp: Stamp, policy: HealthGate) -> dict[str, Any]:
-    """The status of a rollout of `desired` that is about to be applied (stableRevision is untouched)."""
+    """The status of a rollout of `desired` that is about to be applied (current/stable are untouched)."""
     new = copy.deepcopy(status)
-    new["currentRevision"] = desired
     new["gate"] = gate_mod.start(desired, stamp.now, policy).to_status()
     new["phase"] = Phase.PROGRESSING.value
     set_condition(
@@ -129,27 +142,50 @@ def record_promotion(status: dict[str, Any], stamp: Stamp) -> dict[str, Any]:
     return new
 
 
+def record_applied(status: dict[str, Any], revision: str) -> dict[str, Any]:
+    """The StatefulSet now carries `revision`'s template."""
+    new = copy.deepcopy(status)
+    new["currentRevision"] = revision
+    return new
+
+
 def record_rollback(
     status: dict[str, Any], failed_rev: str, stable_rev: str, reason: str, stamp: Stamp, limit: int
 ) -> dict[str, Any]:
-    """The status of a rollback from `failed_rev` to `stable_rev` that is about to be applied."""
+    """The intent of a rollback from `failed_rev` to `stable_rev`, written before the StatefulSet goes
+    back (currentRevision still names the failed template, which still runs)."""
     new = copy.deepcopy(status)
     new["failedRevisions"] = list(add_failed(tuple(new.get("failedRevisions") or ()), failed_rev, limit))
-    new["currentRevision"] = stable_rev
     new["lastRollback"] = {
         "fromRevision": failed_rev,
         "toRevision": stable_rev,
         "reason": reason,
         "time": stamp.iso,
     }
-    new["phase"] = Phase.ROLLED_BACK.value
+    new["phase"] = Phase.ROLLING_BACK.value
     set_condition(
-        new, stamp, cond.PROGRESSING, "False", "RolledBack", f"rolled back to revision {stable_rev}"
+        new, stamp, cond.PROGRESSING, "True", "RollingBack", f"rolling back to revision {stable_rev}"
     )
-    message = f"revision {failed_rev} failed the health gate ({reason}); rolled back to {stable_rev}"
+    message = f"revision {failed_rev} failed the health gate ({reason}); rolling back to {stable_rev}"
     set_condition(new, stamp, cond.DEGRADED, "True", "RolledBack", message)
+    message = f"revision {failed_rev} failed; waiting for revision {stable_rev}"
+    set_condition(new, stamp, cond.READY, "False", "RollingBack", message)
+    return new
+
+
+def record_rolled_back(
+    status: dict[str, Any], stable_rev: str, stamp: Stamp, cause: str = "RolledBack"
+) -> dict[str, Any]:
+    """The StatefulSet carries `stable_rev` again (`cause`: RolledBack, or Aborted for a manual abort)."""
+    new = record_applied(status, stable_rev)
+    failed_rev = str((new.get("lastRollback") or {}).get("fromRevision") or "")
+    reason = str((new.get("lastRollback") or {}).get("reason") or "")
+    new["phase"] = Phase.ROLLED_BACK.value
+    set_condition(new, stamp, cond.PROGRESSING, "False", cause, f"rolled back to revision {stable_rev}")
+    message = f"revision {failed_rev} failed the health gate ({reason}); rolled back to {stable_rev}"
+    set_condition(new, stamp, cond.DEGRADED, "True", cause, message)
     message = f"waiting for revision {stable_rev} to answer healthy"
-    set_condition(new, stamp, cond.READY, "False", "RolledBack", message)
+    set_condition(new, stamp, cond.READY, "False", cause, message)
     return new
 
 

@@ -30,6 +30,10 @@ class OperatorSettings(BaseModel):
     log_level: str = "INFO"
     # auto: readable lines on a terminal, JSON otherwise (logs.py; the bot's TRADINGBOT_LOG_FORMAT).
     log_format: Literal["auto", "json", "text"] = "auto"
+    # Optional gate analysis (analysis.py): Prometheus base URL (empty: off) and the default PromQL query
+    # that must hold during every gate (a bot's tradingbot.dev/analysis-query annotation overrides it).
+    prometheus_url: str = ""
+    analysis_query: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> OperatorSettings:

@@ -3,9 +3,10 @@
 Real: the operator (kopf, in-process). Emulated: the API (kmock_fixed.FixedEmulator, whose `observers`
 run after every applied write), StatefulSet controller/kubelet, bot /healthz (operator_harness).
 
-The invariant, checked on every state the emulated API server held (after each write) and on a 5 ms
+The invariants, checked on every state the emulated API server held (after each write) and on a 5 ms
 sample: whenever the StatefulSet's revision annotation differs from status.stableRevision, the status
-does not claim Ready=True or phase Stable. And: an error between the status write and the StatefulSet
+does not claim Ready=True or phase Stable; and status.currentRevision only ever changes to a revision
+the StatefulSet already carries. And: an error between the status write and the StatefulSet
 patch (or between the Event and the status write) converges on the next pass with nothing done twice.
 """
 
@@ -50,6 +51,8 @@ class Invariant:
         self.checked = 0
         self.mismatched = 0  # states where the workload's revision is not the stable one
         self.violations: list[str] = []
+        self.current: str | None = None
+        self.current_changes = 0
 
     def __call__(self) -> None:
         revision = sts_revision(self.k8s)
@@ -57,6 +60,14 @@ class Invariant:
             return
         self.checked += 1
         st = status(self.k8s, "bot1")
+        current = st.get("currentRevision")
+        if current != self.current:
+            self.current_changes += 1
+            if current and current != revision:
+                self.violations.append(
+                    f"currentRevision became {current} while the StatefulSet is on {revision}"
+                )
+            self.current = current
         if revision == st.get("stableRevision"):
             return
         self.mismatched += 1
@@ -134,6 +145,7 @@ async def test_status_never_claims_stable_on_a_revision_the_workload_does_not_ru
     assert invariant.violations == [], invariant.violations
     # The check saw the windows it is about: the workload on another revision than the stable one.
     assert invariant.mismatched > 0, invariant.__dict__
+    assert invariant.current_changes >= 5, invariant.__dict__
     assert revision_creates(k8s) == 5
     assert len(events(k8s, "RolloutStarted")) == 5
     assert len(events(k8s, "RolledBack")) == 1
@@ -160,13 +172,14 @@ class FailNext:
 async def test_error_between_intent_and_statefulset_patch_converges_without_repeats(
     k8s: FixedEmulator, operator: OperatorRunner
 ) -> None:
-    """The pass that recorded the rollout dies at its StatefulSet patch: the status already says
-    Progressing on the new revision (not Stable), and the next pass patches the StatefulSet itself
-    (GATE finds no pod of the revision and repairs the workload) without a second revision or Event."""
+    """The pass that recorded the rollout dies at its StatefulSet patch (a 403: not retried by the
+    client): the status already says Progressing with the gate on the new revision (not Stable), while
+    currentRevision still names the template the StatefulSet carries; the next pass patches the
+    StatefulSet itself (GATE applies the gated revision) without a second revision or Event."""
     invariant = Invariant(k8s)
     k8s.observers.append(invariant)
     fail_patch = FailNext("PATCH", "/statefulsets/bot1")
-    k8s[fail_patch] << 500
+    k8s[fail_patch] << 403
     try:
         await create(k8s, tradingbot())
         await eventually(lambda: done(k8s, "tradingbot:1.0"), what="v1.0 stable")
@@ -175,7 +188,10 @@ async def test_error_between_intent_and_statefulset_patch_converges_without_repe
         await set_image(k8s, "tradingbot:1.1")
         await eventually(lambda: fail_patch.fired == 1, what="the StatefulSet patch failed")
         st = status(k8s, "bot1")
-        assert st["currentRevision"] != old, "the intent was recorded before the patch"
+        assert st["gate"]["revision"] != old, "the intent was recorded before the patch"
+        # (kmock applies a write before a reaction answers it with an error, so the StatefulSet may
+        # well carry the new template already: the status must still not claim it.)
+        assert st["currentRevision"] == old, "current changes only after a patch that succeeded"
         assert st["phase"] == "Progressing"
         await eventually(lambda: done(k8s, "tradingbot:1.1"), what="1.1 stable after the failed patch")
     finally:
@@ -188,10 +204,11 @@ async def test_error_between_intent_and_statefulset_patch_converges_without_repe
 async def test_error_between_event_and_status_write_posts_the_event_once(
     k8s: FixedEmulator, operator: OperatorRunner
 ) -> None:
-    """The RolloutStarted Event is posted, then the status write fails: the repeated pass finds the
-    Event by its name and does not post it again; the rollout completes."""
+    """The RolloutStarted Event is posted, then the status write fails (a 403: not retried by the
+    client): the repeated pass finds the Event by its name and does not post it again; the rollout
+    completes."""
     fail_status = FailNext("PATCH", "/tradingbots/bot1/status")
-    k8s[fail_status] << 500
+    k8s[fail_status] << 403
     await create(k8s, tradingbot())
     await eventually(lambda: done(k8s, "tradingbot:1.0"), what="v1.0 stable")
     fail_status.armed = True

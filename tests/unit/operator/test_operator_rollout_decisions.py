@@ -15,9 +15,11 @@ from tradingbot_operator.rollout import (
     add_failed,
     decide,
     event_name,
+    record_applied,
     record_failure,
     record_promotion,
     record_rollback,
+    record_rolled_back,
     record_start,
     transition_key,
 )
@@ -84,7 +86,7 @@ STAMP = Stamp(now=1_700_000_000.0, generation=3)
 
 
 def stable_status(rev: str = "a") -> dict[str, Any]:
-    status = record_promotion(record_start({}, rev, STAMP, POLICY), STAMP)
+    status = record_promotion(record_applied(record_start({}, rev, STAMP, POLICY), rev), STAMP)
     status["gate"] = gating(rev, GateResult.PASSED).to_status()
     return status
 
@@ -96,7 +98,9 @@ def conditions(status: dict[str, Any]) -> dict[str, tuple[str, str]]:
 def test_a_recorded_start_is_progressing_not_ready_and_keeps_the_stable_revision() -> None:
     old = stable_status("a")
     new = record_start(old, "b", STAMP, POLICY)
-    assert new["currentRevision"] == "b"
+    # The StatefulSet does not carry b yet: currentRevision still names a (record_applied moves it).
+    assert new["currentRevision"] == "a"
+    assert record_applied(new, "b")["currentRevision"] == "b"
     assert new["stableRevision"] == "a"
     assert new["phase"] == Phase.PROGRESSING.value
     assert conditions(new)["Ready"] == ("False", "Progressing")
@@ -121,10 +125,29 @@ def test_after_a_recorded_start_the_next_pass_gates_instead_of_starting_again() 
     assert decide("b", view) is Action.GATE
 
 
-def test_a_recorded_rollback_is_not_ready_and_the_next_pass_holds() -> None:
-    gated = record_start(stable_status("a"), "b", STAMP, POLICY)
+def test_a_recorded_but_unapplied_rollback_still_names_the_failed_template_and_is_finished() -> None:
+    """Between the rollback's status write and the StatefulSet patch the status must not say the stable
+    revision runs; a pass that died there leaves a status from which the next pass rolls back again."""
+    gated = record_applied(record_start(stable_status("a"), "b", STAMP, POLICY), "b")
     gated["gate"] = gating("b", GateResult.FAILED).to_status()
-    new = record_rollback(gated, "b", "a", "2 consecutive unhealthy probes", STAMP, limit=10)
+    intent = record_rollback(gated, "b", "a", "2 consecutive unhealthy probes", STAMP, limit=10)
+    assert (intent["currentRevision"], intent["phase"]) == ("b", Phase.ROLLING_BACK.value)
+    assert conditions(intent)["Ready"] == ("False", "RollingBack")
+    view = RolloutView("b", "a", tuple(intent["failedRevisions"]), gate.GateState.from_status(intent["gate"]))
+    assert decide("b", view) is Action.ROLLBACK
+
+
+def test_a_start_recorded_but_not_applied_gates_its_revision() -> None:
+    new = record_start(stable_status("a"), "b", STAMP, POLICY)
+    view = RolloutView("a", "a", (), gate.GateState.from_status(new["gate"]))
+    assert decide("b", view) is Action.GATE
+
+
+def test_a_recorded_rollback_is_not_ready_and_the_next_pass_holds() -> None:
+    gated = record_applied(record_start(stable_status("a"), "b", STAMP, POLICY), "b")
+    gated["gate"] = gating("b", GateResult.FAILED).to_status()
+    intent = record_rollback(gated, "b", "a", "2 consecutive unhealthy probes", STAMP, limit=10)
+    new = record_rolled_back(intent, "a", STAMP)
     assert (new["currentRevision"], new["stableRevision"], new["phase"]) == (
         "a",
         "a",
@@ -149,7 +172,7 @@ def test_a_recorded_failure_without_stable_is_failed_and_not_ready() -> None:
 
 
 def test_promotion_makes_the_current_revision_stable_and_ready() -> None:
-    gated = record_start(stable_status("a"), "b", STAMP, POLICY)
+    gated = record_applied(record_start(stable_status("a"), "b", STAMP, POLICY), "b")
     new = record_promotion(gated, STAMP)
     assert (new["currentRevision"], new["stableRevision"], new["phase"]) == ("b", "b", Phase.STABLE.value)
     assert conditions(new)["Ready"] == ("True", "GatePassed")
