@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tradingbot
+from tradingbot import layout
 from tradingbot.bounds import venue_order_size_problem
 from tradingbot.config import Mode, Settings
 from tradingbot.engine.engine import Engine
@@ -225,7 +226,7 @@ class App:
         if s.mode is Mode.PAPER and not s.sim_url:
             # The embedded simulator is a fresh exchange on every start: state of an earlier session refers
             # to orders and positions that no longer exist. Keep it for reading, start a new ledger.
-            path = s.var_dir / "state" / "paper-embedded.sqlite3"
+            path = layout.VarLayout(s.var_dir).paper_embedded_db
             for suffix in ("", "-wal", "-shm"):
                 old = Path(f"{path}{suffix}")
                 if old.exists():

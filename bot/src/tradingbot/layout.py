@@ -27,6 +27,13 @@ GO_LIVE_PREP_LOG = "go_live_prep.log"
 GO_LIVE_PREP_SUMMARY = "go_live_prep_summary.json"
 LIVE_DRILL_RESULT = "live_connectivity_drill.json"
 
+# State (the var dir itself and var/state).
+HALT_RECORD = "halt.json"  # var/halt.json: readable and clearable without the engine's schema
+INSTANCE_LOCK = "tradingbot.lock"  # var/tradingbot.lock: one bot per var dir (flock)
+ENGINE_DB = "engine.sqlite3"  # var/state: the engine's store against a real exchange or TRADINGBOT_SIM_URL
+PAPER_EMBEDDED_DB = "paper-embedded.sqlite3"  # var/state: the store of a run on the embedded simulator
+STATE_DBS = (ENGINE_DB, PAPER_EMBEDDED_DB)
+
 # Logs (under var/logs).
 AUDIT_LOG = "audit_events.jsonl"
 BOT_STDOUT_LOG = "bot.stdout.log"  # the toolkit's local runtime captures the bot's output here
@@ -60,6 +67,22 @@ class VarLayout:
     @property
     def state(self) -> Path:
         return self.root / STATE_DIR
+
+    @property
+    def halt_record(self) -> Path:
+        return self.root / HALT_RECORD
+
+    @property
+    def instance_lock(self) -> Path:
+        return self.root / INSTANCE_LOCK
+
+    @property
+    def engine_db(self) -> Path:
+        return self.state / ENGINE_DB
+
+    @property
+    def paper_embedded_db(self) -> Path:
+        return self.state / PAPER_EMBEDDED_DB
 
     @property
     def run(self) -> Path:

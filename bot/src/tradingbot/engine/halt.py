@@ -13,9 +13,10 @@ from pathlib import Path
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
+from tradingbot import layout
 from tradingbot.ops.atomicfile import write_bytes_atomic
 
-HALT_FILE_NAME = "halt.json"
+HALT_FILE_NAME = layout.HALT_RECORD
 
 
 class HaltState(BaseModel):

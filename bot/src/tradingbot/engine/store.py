@@ -28,7 +28,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-DB_RELATIVE_PATH = Path("state") / "engine.sqlite3"
+from tradingbot import layout
+
+DB_RELATIVE_PATH = Path(layout.STATE_DIR) / layout.ENGINE_DB
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS intents (

@@ -11,7 +11,9 @@ import fcntl
 import os
 from pathlib import Path
 
-LOCK_FILE_NAME = "tradingbot.lock"
+from tradingbot import layout
+
+LOCK_FILE_NAME = layout.INSTANCE_LOCK
 
 
 class AlreadyRunning(RuntimeError):  # noqa: N818 - the name the brief and the CLI use

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from tradingbot import layout
 from tradingbot.reports.ledger import Fill
 
-STATE_FILES = ("engine.sqlite3", "paper-embedded.sqlite3")
+STATE_FILES = layout.STATE_DBS
 """The store's file names under ``<var_dir>/state``: the exchange ledger, and the embedded paper session's."""
 
 # Intents whose order may still rest on the exchange: not yet known to be done. ``confirmed`` stays until
@@ -49,7 +50,7 @@ class IntentRow:
 
 def default_store(var_dir: Path) -> Path | None:
     """The most recently written store under ``var_dir/state`` (None when there is none)."""
-    found = [p for p in (var_dir / "state" / name for name in STATE_FILES) if p.is_file()]
+    found = [p for p in (var_dir / layout.STATE_DIR / name for name in STATE_FILES) if p.is_file()]
     if not found:
         return None
 
