@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradingbot_operator.spec import PROBE_TIMEOUT_MAX_SECONDS
+
 PREFIX = "TRADINGBOT_OPERATOR_"
 
 
@@ -17,7 +19,7 @@ class OperatorSettings(BaseModel):
     # Where the gate probes the bot. Fields: {pod_ip}, {namespace}, {name}, {pod}, {service}, {port},
     # {revision}. The default goes to the pod directly so a probe judges exactly the new revision.
     health_url_template: str = "http://{pod_ip}:{port}/healthz"
-    probe_timeout_seconds: float = Field(default=2.0, gt=0)
+    probe_timeout_seconds: float = Field(default=2.0, gt=0, le=PROBE_TIMEOUT_MAX_SECONDS)
     metrics_port: int = Field(default=8000, ge=0, le=65535, description="0 disables the metrics server")
     metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped from outside the pod
     liveness_endpoint: str = "http://0.0.0.0:8080/healthz"
