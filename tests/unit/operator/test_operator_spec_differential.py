@@ -44,7 +44,9 @@ HOSTILE_STRINGS = st.one_of(
             "a..b",
         ]
     ),
-    st.sampled_from(["-a", "a-", "A", "0", "0Gi", "01Gi", "-1Gi", "1.5Gi", "lots", "1e3", "null", "true"]),
+    st.sampled_from(
+        ["a..b", "-a", "a-", "A", "0", "0Gi", "01Gi", "-1Gi", "1.5Gi", "lots", "1e3", "null", "true"]
+    ),
     st.sampled_from(["5", "0.5", "paper", "live", "LIVE", "ma_cross", "BTC_JPY", "btc_jpy", "a" * 300]),
     st.sampled_from(["x" * 600, "ghcr.io/x/y@sha256:" + "a" * 64, "localhost:5000/a/b:c", "A/b", "a//b"]),
     st.text(max_size=12),
@@ -98,7 +100,7 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
     fast = draw(st.integers(1, 50))
     delay, period = draw(st.floats(0, 60)), draw(st.floats(0.1, 30))
     successes = draw(st.integers(1, 10))
-    probe = min(period, 5.0)
+    probe, slack = min(period, 5.0), draw(st.floats(0, 600))
     spec: dict[str, Any] = {
         "image": draw(IMAGE),
         "mode": draw(st.sampled_from(["paper", "live"])),
@@ -123,9 +125,8 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
             "periodSeconds": period,
             "successThreshold": successes,
             "failureThreshold": draw(st.integers(1, 10)),
-            "progressDeadlineSeconds": min(
-                86400.0, delay + (period + probe) * successes + draw(st.floats(0, 600))
-            ),
+            # Summed in the rule's order, so slack 0 is exactly the least deadline the rule admits.
+            "progressDeadlineSeconds": min(86400.0, delay + period * successes + probe * successes + slack),
         },
         "revisionHistoryLimit": draw(st.integers(1, 100)),
         "suspend": draw(st.booleans()),
