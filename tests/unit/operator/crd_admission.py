@@ -83,7 +83,7 @@ def unknown_fields(value: Any, schema: dict[str, Any], path: str) -> list[str]:
     props = schema.get("properties")
     if props is None:
         return []
-    errors = [f"{path}: unknown field {name!r}" for name in value if name not in props]
+    errors = [f"{path}.{name}: unknown field {name!r}" for name in value if name not in props]
     for name, sub in value.items():
         if name in props:
             errors += unknown_fields(sub, props[name], f"{path}.{name}")
@@ -143,7 +143,11 @@ def admit(cr: dict[str, Any], old: dict[str, Any] | None = None) -> list[str]:
     errors = unknown_fields(body.get("spec"), SPEC_SCHEMA, "spec")
     body = apply_defaults(body, SCHEMA)
     for e in Validator(SCHEMA).iter_errors(body):
-        errors.append(f"{'.'.join(str(p) for p in e.absolute_path)}: {e.message}")
+        where = ".".join(str(p) for p in e.absolute_path)
+        missing = re.match(r"'([^']+)' is a required property", e.message)
+        if e.validator == "required" and missing:
+            where = f"{where}.{missing.group(1)}"  # the API server names the missing field: spec.image
+        errors.append(f"{where}: {e.message}")
     if errors:
         return errors
     old_spec = apply_defaults(decoded(old), SCHEMA)["spec"] if old else None
