@@ -20,10 +20,10 @@ from tradingbot_operator.spec import (
     SHORT_NAMES,
     SINGULAR,
     VERSION,
-    Rule,
     TradingBotSpec,
     TradingBotStatus,
 )
+from tradingbot_operator.specbase import Rule
 
 CRD_NAME = f"{PLURAL}.{GROUP}"
 DESCRIPTION = "A trading bot for one GMO Coin symbol, rolled out behind a health gate."

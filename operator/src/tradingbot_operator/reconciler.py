@@ -32,7 +32,8 @@ from tradingbot_operator.metrics import Metrics
 from tradingbot_operator.render import BotRef
 from tradingbot_operator.rollout import Action, Phase, RolloutView
 from tradingbot_operator.settings import OperatorSettings
-from tradingbot_operator.spec import TradingBotSpec, spec_errors
+from tradingbot_operator.spec import TradingBotSpec
+from tradingbot_operator.specbase import spec_errors
 
 log = logging.getLogger("tradingbot_operator")
 

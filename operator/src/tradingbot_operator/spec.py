@@ -7,34 +7,28 @@ and `number` in the schema.
 
 The model refuses everything the API server would, so an operator never acts on a spec a current CRD
 would not admit (a CRD older than the operator, a stored object from before a tightening). Rules the
-OpenAPI subset cannot say (cross-field ones, map keys) are `Rule`s: a CEL expression for the CRD and a
+OpenAPI subset cannot say (cross-field ones) are `Rule`s (specbase.py): a CEL expression for the CRD and a
 Python predicate for the model, kept side by side here; tests/unit/operator checks that the two agree.
 """
 
 # ruff: noqa: N815 - field names are the Kubernetes API's camelCase
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    Strict,
     StrictBool,
     StrictInt,
-    ValidationError,
     WithJsonSchema,
-    model_validator,
 )
 
 from tradingbot_operator import grammar
+from tradingbot_operator.specbase import Float, JsonDecimal, Rule
+from tradingbot_operator.specbase import SpecModel as _Model
 
 GROUP = "tradingbot.dev"
 VERSION = "v1alpha1"
@@ -56,64 +50,6 @@ MAX_JPY = Decimal("1000000000000")
 # periodSeconds (reconciler._gate_step): the gate's feasibility rule counts min(this, periodSeconds) per
 # probe, so a gate the model admits can pass even when every probe takes as long as it may.
 PROBE_TIMEOUT_MAX_SECONDS = 5.0
-
-
-def _json_number(value: object) -> object:
-    # The API server stores JSON numbers; pydantic's lax mode would also take "0.5" or true.
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError(f"must be a number, not {type(value).__name__} {value!r}")
-    return value
-
-
-# A Decimal that is a JSON number: crd.py keeps the `number` branch of pydantic's anyOf[number, string].
-JsonDecimal = Annotated[Decimal, BeforeValidator(_json_number), Field(allow_inf_nan=False)]
-Float = Annotated[float, Strict(), Field(allow_inf_nan=False)]
-
-
-@dataclasses.dataclass(frozen=True)
-class Rule:
-    """A rule the OpenAPI subset cannot express: `cel` for the API server, `holds` for the model.
-
-    The rule sits on its model's schema node, or on the node of one of its fields (`field`); `self` in
-    the CEL expression and the argument of `holds` are that node's value. `message` names the field as
-    a kubectl user writes it."""
-
-    cel: str
-    message: str
-    holds: Callable[[Any], bool]
-    field: str | None = None
-    field_path: str | None = None
-    reason: str | None = None
-
-    def x_validation(self) -> dict[str, str]:
-        rule = {"rule": self.cel, "message": self.message}
-        if self.field_path:
-            rule["fieldPath"] = self.field_path
-        if self.reason:
-            rule["reason"] = self.reason
-        return rule
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    RULES: ClassVar[tuple[Rule, ...]] = ()
-
-    @model_validator(mode="after")
-    def _check_rules(self) -> Any:
-        for rule in type(self).RULES:
-            value = getattr(self, rule.field) if rule.field else self
-            if not rule.holds(value):
-                raise ValueError(rule.message)
-        return self
-
-
-def spec_errors(exc: ValidationError) -> list[str]:
-    """`spec.<field>: <what is wrong>` for each error, in the words the CRD's messages use."""
-    out = []
-    for err in exc.errors(include_url=False, include_input=False):
-        where = ".".join(["spec", *(str(x) for x in err["loc"])])
-        out.append(f"{where}: {str(err['msg']).removeprefix('Value error, ')}")
-    return out
 
 
 class Mode(StrEnum):

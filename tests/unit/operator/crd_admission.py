@@ -25,7 +25,8 @@ import jsonschema  # type: ignore[import-untyped]
 from celpy.adapter import json_to_cel
 from pydantic import ValidationError
 from tradingbot_operator.crd import build_crd
-from tradingbot_operator.spec import TradingBotSpec, spec_errors
+from tradingbot_operator.spec import TradingBotSpec
+from tradingbot_operator.specbase import spec_errors
 
 CRD = build_crd()
 VERSION = CRD["spec"]["versions"][0]

@@ -123,5 +123,5 @@ def test_pod_target_states() -> None:
 def test_settings_from_env_names() -> None:
     settings = OperatorSettings.from_env({"TRADINGBOT_OPERATOR_METRICS_PORT": "9100", "OTHER": "x"})
     assert settings.metrics_port == 9100
-    with pytest.raises(ValueError, match="no_such"):
+    with pytest.raises(ValueError, match="TRADINGBOT_OPERATOR_NO_SUCH is not a setting"):
         OperatorSettings.from_env({"TRADINGBOT_OPERATOR_NO_SUCH": "1"})
