@@ -10,6 +10,7 @@ TradingBotSpec.model_validate. Both must accept, or both refuse.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from typing import Any
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from tradingbot_operator import grammar
 
 JSON_NUMBERS = st.one_of(
+    st.integers(-5, 30),
     st.integers(-5, 200_000),
     st.floats(min_value=-1.0, max_value=2.0e6, allow_nan=False),
     st.sampled_from([0, 0.0, -0.0, 5e-324, 1e-9, 0.5, 0.9999999999999999, 1, 1.0, 1.0000000000000002, 2]),
@@ -163,18 +165,50 @@ def mutate(spec: dict[str, Any], path: tuple[str, ...], op: str, value: Any) -> 
         parent[path[-1]] = value
 
 
+def _equal_windows(spec: dict[str, Any]) -> None:
+    spec["strategy"]["slowWindow"] = spec["strategy"]["fastWindow"]
+
+
+def _deadline_just_short(spec: dict[str, Any]) -> None:
+    gate = spec["healthGate"]
+    gate["progressDeadlineSeconds"] = math.nextafter(
+        gate["initialDelaySeconds"]
+        + gate["periodSeconds"] * gate["successThreshold"]
+        + min(gate["periodSeconds"], 5.0) * gate["successThreshold"],
+        0.0,
+    )
+
+
+def _live_without_secret(spec: dict[str, Any]) -> None:
+    spec["mode"] = "live"
+    spec["secrets"].pop("gmoApiSecret")
+
+
+# Just across the edge of each cross-field rule (random mutations seldom land there).
+EDGES = [_equal_windows, _deadline_just_short, _live_without_secret]
+
+
 @st.composite
 def mutated_specs(draw: st.DrawFn) -> dict[str, Any]:
     spec = copy.deepcopy(draw(valid_specs()))
+    if draw(st.integers(0, 3)) == 0:
+        draw(st.sampled_from(EDGES))(spec)
     for _ in range(draw(st.integers(0, 3))):
         path = draw(st.sampled_from(PATHS))
-        op = draw(st.sampled_from(["set", "set", "set", "set", "remove", "unknown"]))
-        mutate(spec, path, op, draw(HOSTILE))
+        op = draw(st.sampled_from(["set", "set", "set", "copy", "copy", "remove", "unknown"]))
+        value = draw(HOSTILE)
+        parent = spec
+        for part in path[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None  # type: ignore[assignment]
+        if op == "copy" and isinstance(parent, dict) and parent:
+            # A sibling's value (slowWindow := fastWindow, deadline := delay): the edges of cross-field rules.
+            op, value = "set", copy.deepcopy(parent[draw(st.sampled_from(sorted(parent)))])
+        mutate(spec, path, "set" if op == "copy" else op, value)
     return spec
 
 
 @settings(
-    max_examples=200,
+    max_examples=300,
     deadline=None,
     database=None,
     derandomize=True,
