@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import copy
 import sys
+import typing
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from tradingbot_operator.spec import (
     GROUP,
@@ -21,23 +23,14 @@ from tradingbot_operator.spec import (
     TradingBotSpec,
     TradingBotStatus,
 )
+from tradingbot_operator.specbase import Rule
 
 CRD_NAME = f"{PLURAL}.{GROUP}"
 DESCRIPTION = "A trading bot for one GMO Coin symbol, rolled out behind a health gate."
 
-# (JSON path inside the spec schema, rule). Messages name the field the way `kubectl` users write it.
-CEL_RULES: list[tuple[tuple[str, ...], dict[str, str]]] = [
-    (
-        (),
-        {
-            "rule": "self.mode != 'live' || (has(self.secrets) && has(self.secrets.gmoApiKey)"
-            " && has(self.secrets.gmoApiSecret))",
-            "message": "spec.secrets.gmoApiKey and spec.secrets.gmoApiSecret are required"
-            " when spec.mode is live",
-            "fieldPath": ".secrets",
-            "reason": "FieldValueRequired",
-        },
-    ),
+# Rules that compare with the stored object (`oldSelf`): only the API server can check them, the model
+# sees one version of the spec. (JSON path inside the spec schema, rule.)
+TRANSITION_RULES: list[tuple[tuple[str, ...], dict[str, str]]] = [
     (
         ("mode",),
         {
@@ -54,69 +47,38 @@ CEL_RULES: list[tuple[tuple[str, ...], dict[str, str]]] = [
         },
     ),
     (
-        ("symbol",),
-        {
-            "rule": "self.matches('^[A-Z]{2,10}_[A-Z]{2,5}$')",
-            "message": "spec.symbol must look like BTC_JPY (upper-case base and quote joined by '_')",
-        },
-    ),
-    (
         ("storageSize",),
         {
             "rule": "self == oldSelf",
             "message": "spec.storageSize is immutable (StatefulSet volume claim templates cannot change)",
         },
     ),
-    (
-        ("strategy",),
-        {
-            "rule": "self.slowWindow > self.fastWindow",
-            "message": "spec.strategy.slowWindow must be greater than spec.strategy.fastWindow",
-            "fieldPath": ".slowWindow",
-        },
-    ),
-    (
-        ("strategy",),
-        {
-            "rule": "self.orderSize > 0.0",
-            "message": "spec.strategy.orderSize must be > 0",
-            "fieldPath": ".orderSize",
-        },
-    ),
-    (
-        ("risk",),
-        {
-            "rule": "self.maxDrawdown > 0.0 && self.maxDrawdown < 1.0",
-            "message": "spec.risk.maxDrawdown must be a ratio between 0 and 1 (e.g. 0.10)",
-            "fieldPath": ".maxDrawdown",
-        },
-    ),
-    (
-        ("risk",),
-        {
-            "rule": "self.dailyLossLimit > 0.0 && self.maxPositionSize > 0.0 && self.maxTradeLoss > 0.0"
-            " && self.maxLeverage > 0.0 && self.maxWalletDrift > 0.0",
-            "message": "spec.risk limits (dailyLossLimit, maxPositionSize, maxTradeLoss, maxLeverage,"
-            " maxWalletDrift) must all be > 0",
-        },
-    ),
-    (
-        ("healthGate",),
-        {
-            "rule": "self.successThreshold > 0 && self.failureThreshold > 0 && self.periodSeconds > 0.0",
-            "message": "spec.healthGate.successThreshold, failureThreshold and periodSeconds"
-            " must be positive",
-        },
-    ),
-    (
-        ("healthGate",),
-        {
-            "rule": "self.progressDeadlineSeconds > self.initialDelaySeconds",
-            "message": "spec.healthGate.progressDeadlineSeconds must be greater than initialDelaySeconds",
-            "fieldPath": ".progressDeadlineSeconds",
-        },
-    ),
 ]
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def model_rules(
+    model: type[BaseModel] = TradingBotSpec, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], dict[str, str]]]:
+    """Every spec.Rule of the model tree, placed at its schema path (the models' own rules, as CEL)."""
+    found: list[tuple[tuple[str, ...], dict[str, str]]] = []
+    for rule in getattr(model, "RULES", ()):
+        assert isinstance(rule, Rule)
+        found.append(((*path, rule.field) if rule.field else path, rule.x_validation()))
+    for name, field in model.model_fields.items():
+        sub = _model_of(field.annotation)
+        if sub is not None:
+            found += model_rules(sub, (*path, name))
+    return found
+
+
+CEL_RULES: list[tuple[tuple[str, ...], dict[str, str]]] = model_rules() + TRANSITION_RULES
 
 PRINTER_COLUMNS: list[dict[str, Any]] = [
     {"name": "Mode", "type": "string", "jsonPath": ".spec.mode"},
@@ -126,6 +88,20 @@ PRINTER_COLUMNS: list[dict[str, Any]] = [
     {"name": "Current", "type": "string", "jsonPath": ".status.currentRevision"},
     {"name": "Stable", "type": "string", "jsonPath": ".status.stableRevision"},
     {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+    # `kubectl get tb -o wide`: where the rollout stands and why (RollingOut, GatePassed, RolledBack, Paused,
+    # Aborted, Promoted, InvalidSpec...): the Progressing condition carries every control's reason.
+    {
+        "name": "Reason",
+        "type": "string",
+        "priority": 1,
+        "jsonPath": '.status.conditions[?(@.type=="Progressing")].reason',
+    },
+    {
+        "name": "Message",
+        "type": "string",
+        "priority": 1,
+        "jsonPath": '.status.conditions[?(@.type=="Progressing")].message',
+    },
 ]
 
 
@@ -145,17 +121,26 @@ def _structural(node: Any, defs: dict[str, Any]) -> Any:
         node = {**_structural(inner, defs), **node}
     if "anyOf" in node:
         options = [o for o in node.pop("anyOf") if o.get("type") != "null"]
+        if {o.get("type") for o in options} == {"number", "string"}:
+            # JsonDecimal: pydantic also lists the string a Decimal accepts in Python; the model refuses
+            # strings (spec._json_number) and so does the schema.
+            options = [o for o in options if o.get("type") == "number"]
         if len(options) != 1:
             raise ValueError(f"cannot express anyOf {options!r} in a structural schema; use one type")
         node = {**_structural(options[0], defs), **node}
     if "const" in node:
         node["enum"] = [node.pop("const")]
         node.setdefault("type", "string")
-    if isinstance(node.get("exclusiveMinimum"), int | float) and not isinstance(
-        node["exclusiveMinimum"], bool
-    ):
-        node["minimum"] = node.pop("exclusiveMinimum")
-        node["exclusiveMinimum"] = True
+    for exclusive, inclusive in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        # JSON Schema 2020-12 numbers -> OpenAPI v3.0's boolean flags.
+        if _is_number(node.get(exclusive)):
+            node[inclusive] = node.pop(exclusive)
+            node[exclusive] = True
+    for bound in ("minimum", "maximum"):
+        if isinstance(node.get(bound), float) and node[bound].is_integer():
+            node[bound] = int(node[bound])
+    if node.get("type") in {"number", "integer"} and ("minimum" in node or "maximum" in node):
+        node["description"] = f"{node.get('description', '')} Accepted: {_range_text(node)}.".strip()
     for drop in ("title", "$defs", "required_if", "examples"):
         node.pop(drop, None)
     if node.get("additionalProperties") is False:
@@ -176,6 +161,22 @@ def _structural(node: Any, defs: dict[str, Any]) -> Any:
         else:
             out[key] = _structural(value, defs) if isinstance(value, dict | list) and key != "enum" else value
     return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _range_text(node: dict[str, Any]) -> str:
+    """`0 < x <= 2`: the bounds in the field's description, so `kubectl explain` states them."""
+    text = "x"
+    if "minimum" in node:
+        text = f"{node['minimum']} {'<' if node.get('exclusiveMinimum') else '<='} {text}"
+    if "maximum" in node:
+        text = f"{text} {'<' if node.get('exclusiveMaximum') else '<='} {node['maximum']}"
+    if node.get("type") == "integer":
+        text += ", a whole number"
+    return text
 
 
 def _model_schema(model: type[TradingBotSpec] | type[TradingBotStatus]) -> dict[str, Any]:

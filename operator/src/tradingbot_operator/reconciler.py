@@ -31,6 +31,7 @@ from tradingbot_operator.passes import view as _view
 from tradingbot_operator.render import BotRef
 from tradingbot_operator.rollout import Action, Phase, RolloutView
 from tradingbot_operator.spec import TradingBotSpec
+from tradingbot_operator.specbase import spec_errors
 
 log = logging.getLogger("tradingbot_operator")
 __all__ = ["Runtime", "reconcile"]
@@ -60,9 +61,14 @@ async def reconcile(rt: Runtime, namespace: str, name: str) -> float:
     try:
         spec = TradingBotSpec.model_validate(body.get("spec") or {})
     except ValidationError as exc:
-        # The CRD's schema refuses these at admission; this catches a CRD older than the operator.
-        fields = ", ".join(".".join(str(x) for x in e["loc"]) for e in exc.errors())
-        p.condition(cond.READY, "False", "InvalidSpec", f"invalid spec fields: {fields}")
+        # The CRD refuses these at admission; this catches a CRD older than the operator. A condition
+        # and one Event per generation name the fields; nothing is rolled out and no pass is retried
+        # sooner than the resync (the spec can only change with a new generation, which wakes us).
+        problems = "; ".join(spec_errors(exc))
+        message = f"invalid spec: {problems[:900]}{'...' if len(problems) > 900 else ''}"
+        p.condition(cond.READY, "False", "InvalidSpec", message)
+        p.condition(cond.PROGRESSING, "False", "InvalidSpec", message)
+        p.event("Warning", "InvalidSpec", message, f"invalid-spec-{p.generation}")
         p.status["phase"] = p.status.get("phase") or Phase.PENDING.value
     else:
         if requests.paused:

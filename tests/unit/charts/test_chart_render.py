@@ -89,6 +89,14 @@ def test_every_value_is_documented_and_typed() -> None:
         ("tradingbot", ["--set", "symbol=btcjpy"], "symbol"),
         ("tradingbot", ["--set", "risk.maxDrawdown=1.5"], "maxDrawdown"),
         ("tradingbot", ["--set", "healthGate.failureThreshold=0"], "failureThreshold"),
+        # The spec's fields of values.schema.json come from the CRD (scripts/gen_manifests.py).
+        ("tradingbot", ["--set", "risk.maxLeverage=3"], "maxLeverage"),
+        ("tradingbot", ["--set", "strategy.orderSize=1000000000000"], "orderSize"),
+        ("tradingbot", ["--set", "storageSize=0Gi"], "storageSize"),
+        ("tradingbot", ["--set", "resources.requests.cpu=lots"], "cpu"),
+        ("tradingbot", ["--set", "resources.requests.bananas=3"], "bananas"),
+        ("tradingbot", ["--set", "secrets.existing.gmoApiKey.name=a..b"], "name"),
+        ("tradingbot", ["--set", "secrets.existing.gmoApiKey.key=.."], "key"),
     ],
 )
 def test_values_schema_refuses_bad_values(render: RenderFn, chart: str, bad: list[str], needle: str) -> None:

@@ -6,93 +6,25 @@ e2e suite checks the real thing.
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import sys
 from typing import Any
 
-import celpy
-import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
-from celpy.adapter import json_to_cel
-from tradingbot_operator.crd import CEL_RULES, build_crd
+from crd_admission import (
+    CEL,
+    CRD,
+    LIVE_SECRETS,
+    SCHEMA,
+    VERSION,
+    admit,
+    apply_defaults,
+    cel_errors,
+    cr,
+)
+from tradingbot_operator.crd import CEL_RULES
 from tradingbot_operator.spec import TradingBotSpec
-
-CRD = build_crd()
-VERSION = CRD["spec"]["versions"][0]
-SCHEMA = VERSION["schema"]["openAPIV3Schema"]
-CEL = celpy.Environment()
-
-
-def apply_defaults(value: Any, schema: dict[str, Any]) -> Any:
-    """Structural defaulting as the API server does it (before validation)."""
-    if isinstance(value, dict) and schema.get("type") == "object":
-        out = dict(value)
-        for name, sub in schema.get("properties", {}).items():
-            if name not in out and "default" in sub:
-                out[name] = copy.deepcopy(sub["default"])
-            if name in out:
-                out[name] = apply_defaults(out[name], sub)
-        return out
-    return value
-
-
-def typed(value: Any, schema: dict[str, Any]) -> Any:
-    """JSON numbers of `type: number` are doubles to CEL, as on the API server."""
-    if schema.get("type") == "number" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, dict):
-        props = schema.get("properties", {})
-        return {k: typed(v, props.get(k, schema.get("additionalProperties") or {})) for k, v in value.items()}
-    if isinstance(value, list):
-        return [typed(v, schema.get("items", {})) for v in value]
-    return value
-
-
-def cel_errors(new: Any, schema: dict[str, Any], old: Any = None, path: str = "spec") -> list[str]:
-    """Evaluate every x-kubernetes-validations rule on the CR (transition rules only with an old CR)."""
-    errors: list[str] = []
-    for rule in schema.get("x-kubernetes-validations", []):
-        if "oldSelf" in rule["rule"] and old is None:
-            continue
-        activation = {"self": json_to_cel(typed(new, schema))}
-        if old is not None:
-            activation["oldSelf"] = json_to_cel(typed(old, schema))
-        result = CEL.program(CEL.compile(rule["rule"])).evaluate(activation)
-        if not bool(result):
-            errors.append(f"{path}: {rule['message']}")
-    if isinstance(new, dict):
-        for name, sub in schema.get("properties", {}).items():
-            if name in new:
-                old_sub = old.get(name) if isinstance(old, dict) else None
-                errors += cel_errors(new[name], sub, old_sub, f"{path}.{name}")
-    return errors
-
-
-def admit(cr: dict[str, Any], old: dict[str, Any] | None = None) -> list[str]:
-    """What the API server would say: schema errors, then CEL rule messages."""
-    cr = apply_defaults(cr, SCHEMA)
-    validator = jsonschema.Draft4Validator(SCHEMA)
-    errors = [f"{'.'.join(str(p) for p in e.absolute_path)}: {e.message}" for e in validator.iter_errors(cr)]
-    if errors:
-        return errors
-    old_spec = apply_defaults(old, SCHEMA)["spec"] if old else None
-    return cel_errors(cr["spec"], SCHEMA["properties"]["spec"], old_spec)
-
-
-def cr(**spec: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"image": "ghcr.io/example/tradingbot:1.0"}
-    base.update(spec)
-    return {
-        "apiVersion": "tradingbot.dev/v1alpha1",
-        "kind": "TradingBot",
-        "metadata": {"name": "b"},
-        "spec": base,
-    }
-
-
-LIVE_SECRETS = {"gmoApiKey": {"name": "gmo", "key": "key"}, "gmoApiSecret": {"name": "gmo", "key": "secret"}}
 
 
 def test_crd_identity_and_printer_columns() -> None:
@@ -103,7 +35,11 @@ def test_crd_identity_and_printer_columns() -> None:
     assert VERSION["name"] == "v1alpha1"
     assert VERSION["subresources"] == {"status": {}}
     columns = [c["name"] for c in VERSION["additionalPrinterColumns"]]
-    assert columns == ["Mode", "Symbol", "Phase", "Ready", "Current", "Stable", "Age"]
+    assert columns == ["Mode", "Symbol", "Phase", "Ready", "Current", "Stable", "Age", "Reason", "Message"]
+    wide = {c["name"]: c for c in VERSION["additionalPrinterColumns"] if c.get("priority") == 1}
+    assert set(wide) == {"Reason", "Message"}  # only with `kubectl get tb -o wide`
+    assert wide["Reason"]["jsonPath"] == '.status.conditions[?(@.type=="Progressing")].reason'
+    assert wide["Message"]["jsonPath"] == '.status.conditions[?(@.type=="Progressing")].message'
 
 
 def walk(schema: dict[str, Any], path: str = "") -> list[tuple[str, dict[str, Any]]]:
@@ -167,10 +103,10 @@ BAD = [
     (cr(healthGate={"periodSeconds": 0}), "less than or equal to the minimum of 0"),
     (
         cr(healthGate={"initialDelaySeconds": 60, "progressDeadlineSeconds": 30}),
-        "progressDeadlineSeconds must be",
+        "progressDeadlineSeconds is too short",
     ),
     (cr(risk={"dailyLossLimit": 0}), "less than or equal to the minimum of 0"),
-    (cr(risk={"maxDrawdown": 1.5}), "maxDrawdown must be a ratio"),
+    (cr(risk={"maxDrawdown": 1.5}), "greater than or equal to the maximum of 1"),
     (cr(strategy={"fastWindow": 20, "slowWindow": 10}), "slowWindow must be greater"),
     (cr(revisionHistoryLimit=0), "less than the minimum of 1"),
     (cr(secrets={"gmoApiKey": {"name": "Bad_Name", "key": "k"}}), "does not match"),
@@ -190,40 +126,48 @@ def test_bad_crs_are_refused_naming_the_field(bad: dict[str, Any], message: str)
 
 def test_cel_rules_alone_refuse_what_the_schema_lets_through() -> None:
     # Values the OpenAPI part accepts but a CEL rule refuses: the CEL rules are not dead code.
-    assert cel_errors(
-        typed(
-            {
-                "maxDrawdown": 1.0,
-                "dailyLossLimit": 1,
-                "maxPositionSize": 1,
-                "maxTradeLoss": 1,
-                "maxLeverage": 1,
-                "maxWalletDrift": 1,
-            },
-            {},
-        ),
-        SCHEMA["properties"]["spec"]["properties"]["risk"],
-    )
-    risk_rule_schema = SCHEMA["properties"]["spec"]["properties"]["risk"]
-    zero = {
-        "maxDrawdown": 0.1,
-        "dailyLossLimit": 0.0,
-        "maxPositionSize": 1.0,
-        "maxTradeLoss": 1.0,
-        "maxLeverage": 1.0,
-        "maxWalletDrift": 1.0,
-    }
-    assert any("must all be > 0" in e for e in cel_errors(zero, risk_rule_schema))
-    gate_schema = SCHEMA["properties"]["spec"]["properties"]["healthGate"]
+    spec = SCHEMA["properties"]["spec"]
+    strategy = {"name": "ma_cross", "fastWindow": 20, "slowWindow": 20, "orderSize": 0.01}
+    errors = cel_errors(strategy, spec["properties"]["strategy"])
+    assert any("slowWindow must be greater" in e for e in errors), errors
     gate = {
-        "initialDelaySeconds": 0.0,
-        "periodSeconds": 0.0,
-        "successThreshold": 0,
-        "failureThreshold": 1,
-        "progressDeadlineSeconds": 1.0,
+        "initialDelaySeconds": 100.0,
+        "periodSeconds": 100.0,
+        "successThreshold": 10,
+        "failureThreshold": 3,
+        "progressDeadlineSeconds": 200.0,
     }
-    assert any("must be positive" in e for e in cel_errors(gate, gate_schema))
-    assert cel_errors("btc_jpy", SCHEMA["properties"]["spec"]["properties"]["symbol"])
+    errors = cel_errors(gate, spec["properties"]["healthGate"])
+    assert any("progressDeadlineSeconds is too short" in e for e in errors), errors
+    # ...and the boundary: 100 + (10 + 5) * 4 = 160 fits a 160 s deadline exactly.
+    fits = {**gate, "periodSeconds": 10.0, "successThreshold": 4, "progressDeadlineSeconds": 160.0}
+    assert cel_errors(fits, spec["properties"]["healthGate"]) == []
+    assert cel_errors({**fits, "progressDeadlineSeconds": 159.9}, spec["properties"]["healthGate"])
+
+
+def test_every_model_rule_is_in_the_crd() -> None:
+    rules = [r["rule"] for _, r in CEL_RULES]
+    assert any("slowWindow > self.fastWindow" in r for r in rules)
+    assert any("gmoApiSecret" in r for r in rules)
+    assert any("progressDeadlineSeconds" in r for r in rules)
+
+
+def bounded_nodes() -> list[tuple[str, dict[str, Any]]]:
+    return [(p, n) for p, n in walk(SCHEMA["properties"]["spec"]) if "minimum" in n or "maximum" in n]
+
+
+def test_descriptions_state_every_numeric_bound() -> None:
+    nodes = bounded_nodes()
+    assert len(nodes) >= 14
+    for path, node in nodes:
+        for bound in ("minimum", "maximum"):
+            if bound in node:
+                assert f" {node[bound]}" in node["description"], (path, bound, node["description"])
+    risk = SCHEMA["properties"]["spec"]["properties"]["risk"]["properties"]
+    assert risk["maxDrawdown"]["maximum"] == 1
+    assert risk["maxDrawdown"]["exclusiveMaximum"] is True
+    assert "0 < x < 1" in risk["maxDrawdown"]["description"]
+    assert risk["maxLeverage"]["maximum"] == 2
 
 
 @pytest.mark.parametrize(

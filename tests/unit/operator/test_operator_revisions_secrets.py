@@ -6,11 +6,12 @@ import base64
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from tradingbot_operator import render, revisions, secrets
 from tradingbot_operator.gate import ProbeResult
 from tradingbot_operator.health import Probe, ProbeTarget, pod_target
 from tradingbot_operator.settings import OperatorSettings
-from tradingbot_operator.spec import TradingBotSpec
+from tradingbot_operator.spec import Mode, TradingBotSpec
 
 BOT = render.BotRef(name="bot1", namespace="staging", uid="uid-1")
 
@@ -84,7 +85,10 @@ def test_resolve_problems_name_the_secret_but_never_a_value(fetched: dict[str, A
 
 
 def test_live_without_references_is_refused() -> None:
-    spec = TradingBotSpec.model_validate({"image": "x", "mode": "live"})
+    with pytest.raises(ValidationError, match=r"required when spec\.mode is live"):
+        TradingBotSpec.model_validate({"image": "x", "mode": "live"})
+    # secrets.resolve refuses it on its own too (defence in depth for a spec built without validation).
+    spec = TradingBotSpec.model_construct(image="x", mode=Mode.LIVE)
     res = secrets.resolve(spec, {})
     assert res.reason == "MissingReference"
 
@@ -119,5 +123,5 @@ def test_pod_target_states() -> None:
 def test_settings_from_env_names() -> None:
     settings = OperatorSettings.from_env({"TRADINGBOT_OPERATOR_METRICS_PORT": "9100", "OTHER": "x"})
     assert settings.metrics_port == 9100
-    with pytest.raises(ValueError, match="no_such"):
+    with pytest.raises(ValueError, match="TRADINGBOT_OPERATOR_NO_SUCH is not a setting"):
         OperatorSettings.from_env({"TRADINGBOT_OPERATOR_NO_SUCH": "1"})
