@@ -177,7 +177,7 @@ class MarketDecoder:
                 event = self._ticker(wire)  # type: ignore[arg-type]
             if event is not None:
                 return event
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # RecursionError: absurdly nested JSON
             pass
         except Exception:  # a bug of ours must cost this frame only; the checked path decides it
             log.exception("public frame: fast decode failed unexpectedly")
