@@ -70,8 +70,15 @@ def valid_frame(rng: random.Random) -> dict[str, Any]:
 
 
 def _mutate(rng: random.Random, frame: dict[str, Any]) -> None:
+    try:
+        _mutate_once(rng, frame)
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError):
+        pass  # an earlier mutation already broke what this one builds on: the frame stays hostile
+
+
+def _mutate_once(rng: random.Random, frame: dict[str, Any]) -> None:
     kind = rng.randrange(9)
-    sides = [s for s in ("asks", "bids") if s in frame and frame[s]]
+    sides = [s for s in ("asks", "bids") if isinstance(frame.get(s), list) and frame[s]]
     if kind <= 2:
         if sides and rng.random() < 0.6:
             side = frame[rng.choice(sides)]

@@ -128,8 +128,10 @@ def test_zero_trade_and_level_sizes_refused() -> None:
     _refused({**BOOK, "asks": [{"price": "455659", "size": "0.000"}]}, "range")
 
 
-def test_absurd_price_refused() -> None:
+def test_absurd_price_or_size_refused() -> None:
     _refused({**TRADE, "price": "1" + "0" * 12}, "range")
+    # Found by the chaos corpus: the fast book path once checked only that sizes were > 0.
+    _refused({**BOOK, "asks": [{"price": "455659", "size": "1" + "0" * 12}]}, "range")
 
 
 def test_every_reason_is_a_known_label() -> None:

@@ -255,12 +255,14 @@ class MarketDecoder:
         numbers = _floats(levels.translate(_UNQUOTE))
         split = 2 * asks.count(b"{")
         ladder = numbers[split::2][::-1] + numbers[0:split:2]  # every price, lowest bid to highest ask
+        sizes = numbers[1::2]
         if not (
             split
             and split < len(numbers)
             and ladder[0] > 0
             and ladder[-1] < _FLOAT_PRICE_CEILING
-            and min(numbers[1::2]) > 0
+            and min(sizes) > 0
+            and max(sizes) < _FLOAT_SIZE_CEILING
             and all(map(lt, ladder, ladder[1:]))
         ):
             return None
