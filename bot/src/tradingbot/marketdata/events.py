@@ -9,10 +9,9 @@ on first read, so a 20-level book costs no forty Decimals when the strategy read
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -45,17 +44,26 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
     timestamp: datetime
 
 
-LevelParser = Callable[[Any], tuple[BookLevel, ...]]
-"""Turns a side's already-validated wire text into levels; never sees text its adapter did not check."""
+class SideCodec(Protocol):
+    """How a venue adapter turns one side of a book it has already validated into levels, on first read."""
+
+    def levels(self, wire: Any) -> tuple[BookLevel, ...]: ...
+
+    def best(self, wire: Any) -> Decimal: ...
+
 
 _set = object.__setattr__
 
 
 class OrderBook:
-    """Bids best (highest) first, asks best (lowest) first; best bid < best ask when both sides exist."""
+    """Bids best (highest) first, asks best (lowest) first; best bid < best ask when both sides exist.
 
-    __slots__ = ("_asks", "_asks_wire", "_best_ask", "_best_bid", "_bids", "_bids_wire", "_parse", "symbol",
-                 "timestamp")  # fmt: skip
+    Immutable. Built either from levels (``OrderBook(symbol, bids, asks, timestamp)``) or, by a venue
+    adapter, from sides it has fully validated (``from_validated``): then the levels are parsed on first
+    read and cached, and ``best_bid``/``best_ask`` read only the first level.
+    """
+
+    __slots__ = ("_codec", "_levels", "_wire", "symbol", "timestamp")
 
     symbol: str
     timestamp: datetime
@@ -65,74 +73,55 @@ class OrderBook:
     ) -> None:
         _set(self, "symbol", symbol)
         _set(self, "timestamp", timestamp)
-        _set(self, "_bids", tuple(bids))
-        _set(self, "_asks", tuple(asks))
-        _set(self, "_bids_wire", None)
-        _set(self, "_asks_wire", None)
-        _set(self, "_parse", None)
-        _set(self, "_best_bid", self._bids[0].price if self._bids else None)
-        _set(self, "_best_ask", self._asks[0].price if self._asks else None)
+        _set(self, "_levels", (tuple(bids), tuple(asks)))
+        _set(self, "_wire", None)
+        _set(self, "_codec", None)
 
     @classmethod
     def from_validated(
-        cls,
-        symbol: str,
-        bids_wire: Any,
-        asks_wire: Any,
-        timestamp: datetime,
-        parse: LevelParser,
-        best: Callable[[Any], Decimal],
+        cls, symbol: str, bids_wire: Any, asks_wire: Any, timestamp: datetime, codec: SideCodec
     ) -> OrderBook:
-        """A book whose sides are wire text the caller has fully validated (non-empty, sorted, uncrossed).
-
-        ``parse`` turns a side into levels and ``best`` reads its first price; both run on first access only.
-        """
-        book = object.__new__(cls)
+        """A book whose non-empty sides are wire text the caller has fully validated (sorted, uncrossed)."""
+        book = _new(cls)
         _set(book, "symbol", symbol)
         _set(book, "timestamp", timestamp)
-        _set(book, "_bids", None)
-        _set(book, "_asks", None)
-        _set(book, "_bids_wire", bids_wire)
-        _set(book, "_asks_wire", asks_wire)
-        _set(book, "_parse", (parse, best))
-        _set(book, "_best_bid", None)
-        _set(book, "_best_ask", None)
+        _set(book, "_levels", None)
+        _set(book, "_wire", (bids_wire, asks_wire))
+        _set(book, "_codec", codec)
         return book
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"OrderBook is immutable (cannot set {name!r})")
 
+    def _parsed(self) -> tuple[tuple[BookLevel, ...], tuple[BookLevel, ...]]:
+        levels: tuple[tuple[BookLevel, ...], tuple[BookLevel, ...]] | None = self._levels
+        if levels is None:
+            bids_wire, asks_wire = self._wire
+            levels = (self._codec.levels(bids_wire), self._codec.levels(asks_wire))
+            _set(self, "_levels", levels)
+        return levels
+
     @property
     def bids(self) -> tuple[BookLevel, ...]:
-        bids: tuple[BookLevel, ...] | None = self._bids
-        if bids is None:
-            bids = self._parse[0](self._bids_wire)
-            _set(self, "_bids", bids)
-        return bids
+        return self._parsed()[0]
 
     @property
     def asks(self) -> tuple[BookLevel, ...]:
-        asks: tuple[BookLevel, ...] | None = self._asks
-        if asks is None:
-            asks = self._parse[0](self._asks_wire)
-            _set(self, "_asks", asks)
-        return asks
+        return self._parsed()[1]
 
     @property
     def best_bid(self) -> Decimal | None:
-        best: Decimal | None = self._best_bid
-        if best is None and self._bids_wire is not None:
-            best = self._parse[1](self._bids_wire)
-            _set(self, "_best_bid", best)
-        return best
+        if self._levels is None:
+            return self._codec.best(self._wire[0])  # type: ignore[no-any-return]
+        bids = self._levels[0]
+        return bids[0].price if bids else None
 
     @property
     def best_ask(self) -> Decimal | None:
-        best: Decimal | None = self._best_ask
-        if best is None and self._asks_wire is not None:
-            best = self._parse[1](self._asks_wire)
-            _set(self, "_best_ask", best)
-        return best
+        if self._levels is None:
+            return self._codec.best(self._wire[1])  # type: ignore[no-any-return]
+        asks = self._levels[1]
+        return asks[0].price if asks else None
 
     @property
     def mid(self) -> Decimal | None:
@@ -142,18 +131,15 @@ class OrderBook:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, OrderBook):
             return NotImplemented
-        return (self.symbol, self.timestamp, self.bids, self.asks) == (
-            other.symbol,
-            other.timestamp,
-            other.bids,
-            other.asks,
-        )
+        return (self.symbol, self.timestamp, self._parsed()) == (other.symbol, other.timestamp, other._parsed())
 
     def __hash__(self) -> int:
-        return hash((self.symbol, self.timestamp, self.bids, self.asks))
+        return hash((self.symbol, self.timestamp, self._parsed()))
 
     def __repr__(self) -> str:
         return f"OrderBook({self.symbol!r}, best_bid={self.best_bid}, best_ask={self.best_ask}, {self.timestamp})"
 
+
+_new = object.__new__
 
 MarketEvent = Ticker | OrderBook | Trade

@@ -74,6 +74,7 @@ _are_numbers_2, _are_numbers_4 = grammar.are_numbers_2, grammar.are_numbers_4
 _PRICE_CEILING, _SIZE_CEILING = grammar.PRICE_CEILING, grammar.SIZE_CEILING
 _FLOAT_PRICE_CEILING, _FLOAT_SIZE_CEILING = float(_PRICE_CEILING), float(_SIZE_CEILING)
 _SIDES = grammar.SIDES
+_from_validated = OrderBook.from_validated
 _DIGITS_AND_DOT = b"0123456789."
 _LEVEL = b'{"price":"","size":""}'
 _MAX_FAST_LEVELS = 200  # deeper books take the checked path (and the skeleton cache stays bounded)
@@ -83,14 +84,21 @@ _UNQUOTE = bytes.maketrans(b'{}":pricesz', b"           ")
 """Only ever applied to a proven skeleton: its keys' letters, quotes, braces and colons become spaces."""
 
 
-def parse_side(wire: bytes) -> tuple[BookLevel, ...]:
-    """Levels of a canonical side the fast path has validated: ``[{"price":"P","size":"S"},...]``."""
-    parts = wire.decode("ascii").split('"')
-    return tuple(map(BookLevel, map(Decimal, parts[3::8]), map(Decimal, parts[7::8])))
+class CanonicalSide:
+    """Levels of a side the fast path has proven canonical: ``[{"price":"P","size":"S"},...]``, P/S in the grammar."""
+
+    @staticmethod
+    def levels(wire: bytes) -> tuple[BookLevel, ...]:
+        parts = wire.decode("ascii").split('"')
+        return tuple(map(BookLevel, map(Decimal, parts[3::8]), map(Decimal, parts[7::8])))
+
+    @staticmethod
+    def best(wire: bytes) -> Decimal:
+        # The first price starts right after '[{"price":"' (11 bytes) and ends at the next quote.
+        return Decimal(wire[11 : wire.index(b'"', 11)].decode("ascii"))
 
 
-def best_price(wire: bytes) -> Decimal:
-    return Decimal(wire.split(b'"', 4)[3].decode("ascii"))
+_CANONICAL_SIDE = CanonicalSide()
 
 
 class MarketState:
@@ -266,6 +274,6 @@ class MarketDecoder:
             and all(map(lt, ladder, ladder[1:]))
         ):
             return None
-        event = OrderBook.from_validated(symbol, bids, asks, stamp, parse_side, best_price)
+        event = _from_validated(symbol, bids, asks, stamp, _CANONICAL_SIDE)
         self._books[symbol] = event
         return event
