@@ -1,4 +1,4 @@
-"""Figure 1: public frames -> validated typed events -> MarketState, against orjson.loads alone and pybotters."""
+"""Figure 1: public frames -> validated typed events -> MarketState, against orjson.loads and pybotters."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _orjson_only(frames: list[str]) -> None:
 
 
 def _bot_path() -> Callable[[list[str]], None]:
-    """The daemon's path: PublicStream._handle -> MarketDecoder (decode + validate) -> MarketState -> callback.
+    """The daemon's path: PublicStream._handle -> MarketDecoder (decode, validate) -> MarketState -> callback.
 
     The callback reads a price of every event, as a strategy does: a ticker's or a book's mid (Decimal
     best bid and ask) and a trade's price; every event is dropped after dispatch, as in the daemon (the

@@ -22,6 +22,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tradingbot.marketdata import MALFORMED_REASONS, OrderBook, Ticker, Trade
 from tradingbot.ops.metrics import BotMetrics
 from tradingbot.venues.gmo import (
     Credentials,
@@ -32,7 +33,6 @@ from tradingbot.venues.gmo import (
     PublicStream,
 )
 from tradingbot.venues.gmo.errors import InvalidOrder
-from tradingbot.marketdata import MALFORMED_REASONS, OrderBook, Ticker, Trade
 from tradingbot.venues.gmo.market import ExchangeErrorFrame
 from tradingbot.venues.gmo.models import OrderRequest
 from tradingbot.venues.gmo.ws import Subscription
@@ -149,7 +149,8 @@ def frames(good: dict[str, dict[str, Any]]) -> st.SearchStrategy[bytes | str]:
 
 
 def _finite_sane(value: Decimal) -> None:
-    assert type(value) is Decimal and value.is_finite(), value
+    assert type(value) is Decimal, value
+    assert value.is_finite(), value
     assert Decimal(0) <= value < LIMIT, value
 
 
@@ -234,7 +235,7 @@ def test_public_frames_never_crash_or_trade_wrong(examples: int, caplog: pytest.
     # Logged, but at most once per reason per minute (with a count of the lines left out): no log flood.
     lines = [r.getMessage() for r in caplog.records if "refused frame" in r.getMessage()]
     assert 0 < len(lines) <= len(set(reasons))
-    assert all("\x00" not in line and "\n" not in line for line in lines)
+    assert not any("\x00" in line or "\n" in line for line in lines)
 
 
 # --- private stream ------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from tests.unit.venues.market_reference import CEILING, event_content, is_gmo_nu
 def _number(value: object, *, zero_ok: bool = False) -> None:
     assert type(value) is Decimal, value
     assert is_gmo_number(format(value, "f")), value  # the grammar, checked by the independent reference
-    assert (value >= 0 if zero_ok else value > 0) and value < CEILING, value
+    assert value >= 0 if zero_ok else value > 0, value
+    assert value < CEILING, value
 
 
 def assert_valid_event(event: object, subscribed: tuple[str, ...]) -> None:
@@ -25,7 +26,8 @@ def assert_valid_event(event: object, subscribed: tuple[str, ...]) -> None:
     assert isinstance(event, Ticker | OrderBook | Trade), event
     assert event.symbol in subscribed
     offset = event.timestamp.utcoffset()
-    assert offset is not None and not offset
+    assert offset is not None
+    assert not offset
     if isinstance(event, Ticker):
         for value in (event.bid, event.ask, event.last):
             _number(value)
@@ -40,7 +42,8 @@ def assert_valid_event(event: object, subscribed: tuple[str, ...]) -> None:
             _number(level.price)
             _number(level.size)
         bids, asks = [lv.price for lv in event.bids], [lv.price for lv in event.asks]
-        assert bids == sorted(set(bids), reverse=True) and asks == sorted(set(asks))
+        assert bids == sorted(set(bids), reverse=True)
+        assert asks == sorted(set(asks))
         if bids and asks:
             assert bids[0] < asks[0]
         assert (event.best_bid, event.best_ask) == (bids[0] if bids else None, asks[0] if asks else None)

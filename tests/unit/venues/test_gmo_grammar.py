@@ -62,7 +62,8 @@ def _refused(frame: dict[str, Any], reason: str, *, symbols: tuple[str, ...] = (
     assert seen == []
     assert refused == [reason]
     assert stream.malformed_frames == 1
-    assert stream.decoder.state.tickers == {} and stream.decoder.state.books == {}
+    assert stream.decoder.state.tickers == {}
+    assert stream.decoder.state.books == {}
     with pytest.raises(MalformedFrame) as info:
         MarketDecoder(symbols=symbols).decode(orjson.dumps(frame, option=orjson.OPT_NON_STR_KEYS))
     assert info.value.reason == reason
@@ -117,8 +118,17 @@ def test_bad_or_unsubscribed_symbols_refused(symbol: object) -> None:
     _refused({**BOOK, "symbol": symbol}, "symbol")
 
 
-@pytest.mark.parametrize("stamp", ["2018-03-30T12:34:56.789+09:00", "2018-03-30T12:34:56.789", "yesterday",
-                                   "２018-03-30T12:34:56.789Z", "2018-13-30T12:34:56Z", 1522413296])
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2018-03-30T12:34:56.789+09:00",
+        "2018-03-30T12:34:56.789",
+        "yesterday",
+        "２018-03-30T12:34:56.789Z",
+        "2018-13-30T12:34:56Z",
+        1522413296,
+    ],
+)
 def test_non_utc_or_non_iso_timestamps_refused(stamp: object) -> None:
     _refused({**TRADE, "timestamp": stamp}, "timestamp")
 
@@ -146,10 +156,17 @@ def test_validation_is_eager_values_are_decimals_at_delivery() -> None:
     for frame in (TICKER, BOOK, TRADE):
         stream._handle(orjson.dumps(frame))
     ticker, book, trade = seen
-    assert isinstance(ticker, Ticker) and isinstance(book, OrderBook) and isinstance(trade, Trade)
+    assert isinstance(ticker, Ticker)
+    assert isinstance(book, OrderBook)
+    assert isinstance(trade, Trade)
     assert (ticker.bid, ticker.ask, ticker.last, ticker.volume) == (
         Decimal(750600), Decimal(750760), Decimal(756662), Decimal("194785.8484"))  # fmt: skip
     assert all(type(v) is Decimal for v in (ticker.bid, trade.price, trade.size, book.best_bid))
-    assert ticker.timestamp.utcoffset() is not None and not ticker.timestamp.utcoffset()
-    assert [(lv.price, lv.size) for lv in book.bids] == [(Decimal(455600), Decimal("0.2")), (Decimal(455599), 1)]
+    offset = ticker.timestamp.utcoffset()
+    assert offset is not None
+    assert not offset
+    assert [(lv.price, lv.size) for lv in book.bids] == [
+        (Decimal(455600), Decimal("0.2")),
+        (Decimal(455599), 1),
+    ]
     assert stream.malformed_frames == 0

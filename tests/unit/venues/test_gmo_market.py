@@ -132,7 +132,8 @@ def test_error_frame_is_an_event_not_malformed() -> None:
         (b'{"channel":5}', "channel"),
         (b'{"channel":"orderbooks","symbol":"BTC_JPY","asks":{},"bids":[],"timestamp":"2018-03-30T12:34:56Z"}',
          "schema"),
-        (b'{"channel":"trades","symbol":"BTC_JPY","side":"BUY","timestamp":"2018-03-30T12:34:56Z"}', "schema"),
+        (b'{"channel":"trades","symbol":"BTC_JPY","side":"BUY","timestamp":"2018-03-30T12:34:56Z"}',
+         "schema"),
         (b'{"symbol":"BTC_JPY"}', "channel"),
     ],
 )  # fmt: skip

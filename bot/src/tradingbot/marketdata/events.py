@@ -67,6 +67,9 @@ class OrderBook:
 
     symbol: str
     timestamp: datetime
+    _levels: tuple[tuple[BookLevel, ...], tuple[BookLevel, ...]] | None
+    _wire: Any  # (bids, asks) as validated wire text, or None when built from levels
+    _codec: Any  # the SideCodec for _wire, or None
 
     def __init__(
         self, symbol: str, bids: tuple[BookLevel, ...], asks: tuple[BookLevel, ...], timestamp: datetime
@@ -131,13 +134,18 @@ class OrderBook:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, OrderBook):
             return NotImplemented
-        return (self.symbol, self.timestamp, self._parsed()) == (other.symbol, other.timestamp, other._parsed())
+        return (self.symbol, self.timestamp, self._parsed()) == (
+            other.symbol,
+            other.timestamp,
+            other._parsed(),
+        )
 
     def __hash__(self) -> int:
         return hash((self.symbol, self.timestamp, self._parsed()))
 
     def __repr__(self) -> str:
-        return f"OrderBook({self.symbol!r}, best_bid={self.best_bid}, best_ask={self.best_ask}, {self.timestamp})"
+        best = f"best_bid={self.best_bid}, best_ask={self.best_ask}"
+        return f"OrderBook({self.symbol!r}, {best}, {self.timestamp})"
 
 
 _new = object.__new__

@@ -8,6 +8,7 @@ frame: keys reordered, an empty book side, ``"007"``) or names the reason it is 
 from __future__ import annotations
 
 from collections.abc import Callable, Container
+from itertools import pairwise
 from typing import Any
 
 import orjson
@@ -30,6 +31,12 @@ class ExchangeErrorFrame:
     def code(self) -> str:
         return self.message.split(" ", 1)[0]
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExchangeErrorFrame) and other.message == self.message
+
+    def __hash__(self) -> int:
+        return hash(self.message)
+
     def __repr__(self) -> str:
         return f"ExchangeErrorFrame({self.message!r})"
 
@@ -48,7 +55,7 @@ def _side(levels: object, name: str) -> tuple[BookLevel, ...]:
     if levels.__class__ is not list:
         raise Refused(reasons.SCHEMA, f"{name} is not a list")
     out = []
-    for level in levels:  # type: ignore[attr-defined]
+    for level in levels:
         if level.__class__ is not dict:
             raise Refused(reasons.SCHEMA, f"a level of {name} is not an object")
         out.append(BookLevel(grammar.price(level, "price"), grammar.size(level, "size")))
@@ -61,10 +68,10 @@ def _book(raw: dict[str, Any], subscribed: Container[str]) -> OrderBook:
     if "asks" not in raw or "bids" not in raw:
         raise Refused(reasons.SCHEMA, "no asks or bids")
     asks, bids = _side(raw["asks"], "asks"), _side(raw["bids"], "bids")
-    for better, worse in zip(asks, asks[1:], strict=False):
+    for better, worse in pairwise(asks):
         if not better.price < worse.price:
             raise Refused(reasons.UNSORTED, f"asks not ascending at {worse.price}")
-    for better, worse in zip(bids, bids[1:], strict=False):
+    for better, worse in pairwise(bids):
         if not better.price > worse.price:
             raise Refused(reasons.UNSORTED, f"bids not descending at {worse.price}")
     if asks and bids and not bids[0].price < asks[0].price:
@@ -79,7 +86,7 @@ def _trade(raw: dict[str, Any], subscribed: Container[str]) -> Trade:
     side = raw.get("side")
     if side not in grammar.SIDES:
         raise Refused(reasons.SIDE if "side" in raw else reasons.SCHEMA, f"side {side!r:.20}")
-    return Trade(symbol, price, size, side, stamp)  # type: ignore[arg-type]
+    return Trade(symbol, price, size, side, stamp)
 
 
 CHANNELS: dict[str, Callable[[dict[str, Any], Container[str]], Ticker | OrderBook | Trade]] = {

@@ -85,7 +85,7 @@ _UNQUOTE = bytes.maketrans(b'{}":pricesz', b"           ")
 
 
 class CanonicalSide:
-    """Levels of a side the fast path has proven canonical: ``[{"price":"P","size":"S"},...]``, P/S in the grammar."""
+    """A side the fast path proved canonical: ``[{"price":"P","size":"S"},...]``, P and S in the grammar."""
 
     @staticmethod
     def levels(wire: bytes) -> tuple[BookLevel, ...]:
@@ -178,11 +178,11 @@ class MarketDecoder:
         try:
             wire = _wire(frame)
             if wire.__class__ is _BookWire:
-                event: Ticker | OrderBook | Trade | None = self._book(wire)  # type: ignore[arg-type]
+                event: Ticker | OrderBook | Trade | None = self._book(wire)
             elif wire.__class__ is _TradeWire:
-                event = self._trade(wire)  # type: ignore[arg-type]
+                event = self._trade(wire)
             else:
-                event = self._ticker(wire)  # type: ignore[arg-type]
+                event = self._ticker(wire)
             if event is not None:
                 return event
         except (msgspec.DecodeError, RecursionError):  # RecursionError: absurdly nested JSON
@@ -219,7 +219,12 @@ class MarketDecoder:
             or not _are_numbers_4(f"{bid_text}|{ask_text}|{last_text}|{volume_text}")
         ):
             return None
-        bid, ask, last, volume = Decimal(bid_text), Decimal(ask_text), Decimal(last_text), Decimal(volume_text)
+        bid, ask, last, volume = (
+            Decimal(bid_text),
+            Decimal(ask_text),
+            Decimal(last_text),
+            Decimal(volume_text),
+        )
         if not (0 < bid <= ask < _PRICE_CEILING and 0 < last < _PRICE_CEILING and volume < _SIZE_CEILING):
             return None
         event = Ticker(symbol, bid, ask, last, volume, stamp)
@@ -227,7 +232,13 @@ class MarketDecoder:
         return event
 
     def _trade(self, wire: _TradeWire) -> Trade | None:
-        symbol, stamp, side, price_text, size_text = wire.symbol, wire.timestamp, wire.side, wire.price, wire.size
+        symbol, stamp, side, price_text, size_text = (
+            wire.symbol,
+            wire.timestamp,
+            wire.side,
+            wire.price,
+            wire.size,
+        )
         if (
             stamp.tzinfo is not UTC
             or side not in _SIDES

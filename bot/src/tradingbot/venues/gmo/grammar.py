@@ -43,9 +43,9 @@ def number(raw: dict[str, object], key: str) -> Decimal:
     if key not in raw:
         raise Refused(reasons.SCHEMA, f"no field {key!r}")
     text = raw[key]
-    if text.__class__ is not str or not is_number(text):  # type: ignore[arg-type]
+    if text.__class__ is not str or not is_number(text):
         raise Refused(reasons.NUMBER, f"field {key!r} is not a GMO number: {text!r:.40}")
-    return Decimal(text)  # type: ignore[arg-type]
+    return Decimal(text)
 
 
 def price(raw: dict[str, object], key: str) -> Decimal:
@@ -57,7 +57,7 @@ def price(raw: dict[str, object], key: str) -> Decimal:
 
 def size(raw: dict[str, object], key: str, *, zero_ok: bool = False) -> Decimal:
     value = number(raw, key)
-    if not (0 <= value if zero_ok else 0 < value) or value >= SIZE_CEILING:
+    if not (value >= 0 if zero_ok else value > 0) or value >= SIZE_CEILING:
         raise Refused(reasons.RANGE, f"size {key!r} out of range: {value}")
     return value
 
@@ -88,7 +88,7 @@ class AnyGmoSymbol:
     _shape = re.compile(r"[A-Z][A-Z0-9_]{0,19}").fullmatch
 
     def __contains__(self, value: object) -> bool:
-        return value.__class__ is str and self._shape(value) is not None  # type: ignore[arg-type]
+        return value.__class__ is str and self._shape(value) is not None
 
 
 ANY_GMO_SYMBOL: Final = AnyGmoSymbol()
@@ -100,4 +100,4 @@ def symbol(raw: dict[str, object], subscribed: Container[str]) -> str:
     value = raw["symbol"]
     if value.__class__ is not str or value not in subscribed:
         raise Refused(reasons.SYMBOL, f"not a subscribed symbol: {value!r:.40}")
-    return value  # type: ignore[return-value]
+    return value

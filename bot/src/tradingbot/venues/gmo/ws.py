@@ -24,10 +24,10 @@ from pydantic import ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
-from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
 from tradingbot.marketdata import MarketEvent
-from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder
+from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
 from tradingbot.venues.gmo.malformed import MalformedLog
+from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder
 from tradingbot.venues.gmo.models import PRIVATE_EVENT_MODELS, PrivateEvent
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ class PublicStream(_Stream):
             return
         if event.__class__ is ExchangeErrorFrame:
             self.error_frames += 1
-            log.warning("public stream: exchange error frame %r", event.message)  # type: ignore[union-attr]
+            log.warning("public stream: exchange error frame %r", event.message)
         if self._on_event is not None:
             self._on_event(event)
 
