@@ -20,6 +20,7 @@ first read, from text already proven to be in the grammar, so no invalid value c
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Container, Iterable
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from tradingbot.marketdata import BookLevel, OrderBook, Ticker, Trade, reasons
 from tradingbot.venues.gmo import grammar
 from tradingbot.venues.gmo.checked import ExchangeErrorFrame, decode_checked
 from tradingbot.venues.gmo.grammar import Refused
+from tradingbot.venues.gmo.state import MarketState
 
 log = logging.getLogger(__name__)
 
@@ -101,53 +103,6 @@ class CanonicalSide:
 _CANONICAL_SIDE = CanonicalSide()
 
 
-class MarketState:
-    """Typed latest state per subscribed symbol: ticker, book and the last ``trades_kept`` trades."""
-
-    def __init__(self, trades_kept: int = 100) -> None:
-        if trades_kept < 1:
-            raise ValueError(f"trades_kept must be >= 1, got {trades_kept}")
-        self.trades_kept = trades_kept
-        self.tickers: dict[str, Ticker] = {}
-        self.books: dict[str, OrderBook] = {}
-        self.trades: dict[str, deque[Trade]] = {}
-
-    def last_price(self, symbol: str) -> Decimal | None:
-        ticker = self.tickers.get(symbol)
-        if ticker is not None:
-            return ticker.last
-        trades = self.trades.get(symbol)
-        return trades[-1].price if trades else None
-
-    def best_bid(self, symbol: str) -> Decimal | None:
-        book = self.books.get(symbol)
-        if book is not None:
-            return book.best_bid
-        ticker = self.tickers.get(symbol)
-        return ticker.bid if ticker is not None else None
-
-    def best_ask(self, symbol: str) -> Decimal | None:
-        book = self.books.get(symbol)
-        if book is not None:
-            return book.best_ask
-        ticker = self.tickers.get(symbol)
-        return ticker.ask if ticker is not None else None
-
-    def recent_trades(self, symbol: str) -> list[Trade]:
-        return list(self.trades.get(symbol, ()))
-
-    def apply(self, event: Ticker | OrderBook | Trade) -> None:
-        if isinstance(event, Ticker):
-            self.tickers[event.symbol] = event
-        elif isinstance(event, OrderBook):
-            self.books[event.symbol] = event
-        else:
-            trades = self.trades.get(event.symbol)
-            if trades is None:
-                trades = self.trades[event.symbol] = deque(maxlen=self.trades_kept)
-            trades.append(event)
-
-
 class MarketDecoder:
     """Decodes and validates public frames, updates a ``MarketState`` and returns the event.
 
@@ -173,6 +128,7 @@ class MarketDecoder:
         self._books = self.state.books
         self._trades = self.state.trades
         self._trades_kept = self.state.trades_kept
+        self._last_bug_log = float("-inf")
 
     def decode(self, frame: str | bytes) -> Ticker | OrderBook | Trade | ExchangeErrorFrame:
         try:
@@ -188,8 +144,15 @@ class MarketDecoder:
         except (msgspec.DecodeError, RecursionError):  # RecursionError: absurdly nested JSON
             pass
         except Exception:  # a bug of ours must cost this frame only; the checked path decides it
-            log.exception("public frame: fast decode failed unexpectedly")
+            self._bug("fast decode")
         return self._checked(frame)
+
+    def _bug(self, where: str) -> None:
+        # A hostile stream could hit the same bug on every frame: one traceback a minute is enough.
+        now = time.monotonic()
+        if now - self._last_bug_log >= 60.0:
+            self._last_bug_log = now
+            log.exception("public frame: %s failed unexpectedly (logged at most once a minute)", where)
 
     def _checked(self, frame: str | bytes) -> Ticker | OrderBook | Trade | ExchangeErrorFrame:
         try:
@@ -197,7 +160,7 @@ class MarketDecoder:
         except Refused as exc:
             self._refuse(exc.reason, str(exc))
         except Exception as exc:
-            log.exception("public frame: checked decode failed unexpectedly")
+            self._bug("checked decode")
             self._refuse(reasons.INTERNAL, type(exc).__name__)
         if not isinstance(event, ExchangeErrorFrame):
             self.state.apply(event)
