@@ -190,3 +190,33 @@ def test_mixed_stream_self_check() -> None:
     assert decoder.state.best_bid("BTC_JPY") == Decimal(997)
     assert decoder.state.recent_trades("BTC_JPY")[-1].price == Decimal(2099)
     assert decoder.malformed_frames == 0
+
+
+class _Observer:
+    def __init__(self) -> None:
+        self.malformed: list[str] = []
+
+    def on_malformed_frame(self, stream: str) -> None:
+        self.malformed.append(stream)
+
+    def on_reconnect(self, stream: str) -> None:
+        return None
+
+
+def test_stream_accepts_its_subscribed_symbols_and_reports_refusals_once() -> None:
+    from tradingbot.venues.gmo.ws import PublicStream, Subscription
+
+    seen: list[object] = []
+    observer = _Observer()
+    stream = PublicStream("ws://127.0.0.1:9/x", [Subscription("trades", "ETH_JPY")], on_event=seen.append,
+                          observer=observer)  # fmt: skip
+    stream._handle(orjson.dumps({**TRADE, "symbol": "ETH_JPY"}))
+    stream._handle(orjson.dumps(TRADE))  # BTC_JPY: not subscribed by this stream
+    assert [type(e) for e in seen] == [Trade]
+    assert observer.malformed == ["public"]  # without on_malformed, the legacy observer hook counts it
+    reasons: list[str] = []
+    with_hook = PublicStream("ws://127.0.0.1:9/x", [Subscription("trades", "ETH_JPY")], observer=observer,
+                             on_malformed=reasons.append)  # fmt: skip
+    with_hook._handle(orjson.dumps(TRADE))
+    assert reasons == ["symbol"]
+    assert observer.malformed == ["public"]  # counted once, with its reason, not twice
