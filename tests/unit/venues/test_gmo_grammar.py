@@ -9,7 +9,7 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tradingbot.marketdata import MALFORMED_REASONS, OrderBook, Ticker, Trade
+from tradingbot.marketdata import MALFORMED_REASONS, BookLevel, OrderBook, Ticker, Trade
 from tradingbot.venues.gmo import grammar
 from tradingbot.venues.gmo.market import MalformedFrame, MarketDecoder
 from tradingbot.venues.gmo.ws import PublicStream, Subscription
@@ -170,3 +170,20 @@ def test_validation_is_eager_values_are_decimals_at_delivery() -> None:
         (Decimal(455599), 1),
     ]
     assert stream.malformed_frames == 0
+
+
+@pytest.mark.parametrize(
+    "level",
+    [{"pr1ice": "455659", "size": "1"}, {"price": "455659", "si.ze": "1"}, {"1price": "455659", "size": "1"},
+     {"price": "455659", "size": "1", "size2": "1"}, {"size": "1", "price": "455659", "x": 5}],
+)  # fmt: skip
+def test_digits_or_dots_hidden_in_level_keys_are_not_taken_for_values(level: dict[str, Any]) -> None:
+    """The bulk book check deletes digits and dots: a key like "pr1ice" must still not pass for "price"."""
+    frame = {**BOOK, "asks": [level]}
+    expected = "schema" if "price" not in level or "size" not in level else None
+    if expected is None:  # extra keys are ignored, as everywhere: the level is valid
+        event = MarketDecoder(symbols=("BTC_JPY",)).decode(orjson.dumps(frame))
+        assert isinstance(event, OrderBook)
+        assert event.asks == (BookLevel(Decimal(455659), Decimal(1)),)
+    else:
+        _refused(frame, expected)

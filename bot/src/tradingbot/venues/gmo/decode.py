@@ -160,7 +160,7 @@ class MarketDecoder:
         try:
             event = decode_checked(frame, self._symbols)
         except Refused as exc:
-            self._refuse(exc.reason, str(exc))
+            self._refuse(exc.reason, exc.detail)
         except Exception as exc:
             self._bug("checked decode")
             self._refuse(reasons.INTERNAL, type(exc).__name__)

@@ -36,6 +36,7 @@ class Refused(Exception):  # noqa: N818 - a verdict on a frame, carried to the d
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
+        self.detail = detail
 
 
 def number(raw: dict[str, object], key: str) -> Decimal:
