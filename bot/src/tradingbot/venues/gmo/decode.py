@@ -6,9 +6,10 @@ frame into a small wire Struct (a tagged union on ``channel``; a book's sides st
 
 * ticker and trade numbers are checked with the grammar's regex, then become Decimals;
 * a book side is checked in bulk, in C: deleting every digit and ``.`` must leave exactly the canonical
-  skeleton ``[{"price":"","size":""},...]`` (so the values hold digits and dots only and the structure is
-  exact), then the values, unquoted, are parsed as one JSON number array (which refuses ``"1."``, ``".5"``,
-  ``"1.2.3"`` and leading zeros), and the numbers give positivity, bounds and strict order, bids reversed
+  skeleton ``[{"price":"","size":""},...]`` (msgspec has proven each side valid JSON, so the values hold
+  digits and dots only), then the structure is blanked to whitespace and the values parsed as one JSON
+  number array, which refuses ``"1."``, ``".5"``, ``"1.2.3"``, leading zeros, and any digit or dot hidden
+  in a key (``"pr1ice"`` leaves a stray token next to a value); the numbers give positivity, bounds and strict order, bids reversed
   then asks, in one pass. Floats only ever refuse here: orjson's decimal-to-double conversion is correctly
   rounded, hence monotonic, so a strict float order or a float bound implies the exact one; the rare frame
   floats cannot settle (two prices equal as doubles) goes to the checked path.
