@@ -10,9 +10,10 @@ frame into a small wire Struct (a tagged union on ``channel``; a book's sides st
   digits and dots only), then the structure is blanked to whitespace and the values parsed as one JSON
   number array, which refuses ``"1."``, ``".5"``, ``"1.2.3"``, leading zeros, and any digit or dot hidden
   in a key (``"pr1ice"`` leaves a stray token next to a value); the numbers give positivity, bounds and
-  strict order, bids reversed then asks, in one pass. Floats only ever refuse here: orjson's decimal-to-double conversion is correctly
-  rounded, hence monotonic, so a strict float order or a float bound implies the exact one; the rare frame
-  floats cannot settle (two prices equal as doubles) goes to the checked path.
+  strict order, bids reversed then asks, in one pass. Floats only ever refuse here: orjson's
+  decimal-to-double conversion is correctly rounded, hence monotonic, so a strict float order or a float
+  bound implies the exact one; the rare frame floats cannot settle (two prices equal as doubles) goes to
+  the checked path.
 
 Anything the fast path does not accept goes to ``checked.decode_checked``, the authority, which either
 builds the same event or names the refusal reason. A book's levels become ``BookLevel``s (and Decimals) on
