@@ -8,11 +8,11 @@ import time
 from decimal import Decimal
 
 import pytest
+from tradingbot.marketdata import Ticker
 from tradingbot.sim import PAPER_API_KEY, PAPER_API_SECRET, Simulator
 from tradingbot.venues.gmo.auth import Credentials
 from tradingbot.venues.gmo.endpoints import GmoEndpoints
 from tradingbot.venues.gmo.errors import ErrorCategory, GmoError, OutcomeUnknown
-from tradingbot.venues.gmo.market import TickerUpdate
 from tradingbot.venues.gmo.models import (
     ExchangeStatus,
     ExecutionEvent,
@@ -173,10 +173,10 @@ async def _stop(task: asyncio.Task[None]) -> None:
 
 async def test_public_stream_survives_drop_stall_and_garbage(sim: Simulator, endpoints: GmoEndpoints) -> None:
     states: list[StreamState] = []
-    tickers: list[TickerUpdate] = []
+    tickers: list[Ticker] = []
 
     def on_event(event: object) -> None:
-        if isinstance(event, TickerUpdate):
+        if isinstance(event, Ticker):
             tickers.append(event)
 
     stream = PublicStream(

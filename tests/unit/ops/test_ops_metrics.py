@@ -50,6 +50,8 @@ def test_trading_metrics() -> None:
     metrics.ws_reconnect("public")
     metrics.ws_reconnect("wss://token-abc")
     metrics.malformed_frame("private")
+    metrics.malformed_frame("public", "crossed")
+    metrics.malformed_frame("public", "\u0000 not a reason")  # a label value only from the fixed set
     metrics.observe_loop(0.003, at_unix=1_800_000_000.0)
     metrics.notification_dropped()
     metrics.set_risk(RiskStatus.DEGRADED, ("max_leverage_exceeded",))
@@ -62,7 +64,9 @@ def test_trading_metrics() -> None:
     assert s[("tradingbot_drawdown_ratio", ())] == 0.05
     assert s[("tradingbot_ws_reconnects_total", (("stream", "public"),))] == 1
     assert s[("tradingbot_ws_reconnects_total", (("stream", "other"),))] == 1
-    assert s[("tradingbot_malformed_frames_total", (("stream", "private"),))] == 1
+    assert s[("tradingbot_malformed_frames_total", (("reason", "other"), ("stream", "private")))] == 1
+    assert s[("tradingbot_malformed_frames_total", (("reason", "crossed"), ("stream", "public")))] == 1
+    assert s[("tradingbot_malformed_frames_total", (("reason", "other"), ("stream", "public")))] == 1
     assert s[("tradingbot_loop_seconds_count", ())] == 1
     assert s[("tradingbot_last_loop_timestamp_seconds", ())] == 1_800_000_000.0
     assert s[("tradingbot_notifier_dropped_total", ())] == 1

@@ -22,6 +22,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tradingbot.marketdata import MALFORMED_REASONS, OrderBook, Ticker, Trade
 from tradingbot.ops.metrics import BotMetrics
 from tradingbot.venues.gmo import (
     Credentials,
@@ -32,7 +33,7 @@ from tradingbot.venues.gmo import (
     PublicStream,
 )
 from tradingbot.venues.gmo.errors import InvalidOrder
-from tradingbot.venues.gmo.market import BookUpdate, ExchangeErrorFrame, TickerUpdate, TradeUpdate
+from tradingbot.venues.gmo.market import ExchangeErrorFrame
 from tradingbot.venues.gmo.models import OrderRequest
 from tradingbot.venues.gmo.ws import Subscription
 
@@ -148,8 +149,14 @@ def frames(good: dict[str, dict[str, Any]]) -> st.SearchStrategy[bytes | str]:
 
 
 def _finite_sane(value: Decimal) -> None:
+    assert type(value) is Decimal, value
     assert value.is_finite(), value
     assert Decimal(0) <= value < LIMIT, value
+
+
+def _positive_price(value: Decimal) -> None:
+    _finite_sane(value)
+    assert value > 0, value  # issue 13: a zero (or -0) price never reaches the strategy
 
 
 # --- public stream: decoder + the daemon's consumer ----------------------------------------------------
@@ -168,10 +175,11 @@ class _MetricsObserver:
 
 def _metric(metrics: BotMetrics, stream: str) -> float:
     text = metrics.render().decode()
+    total = 0.0
     for line in text.splitlines():
-        if line.startswith(f'tradingbot_malformed_frames_total{{stream="{stream}"}}'):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+        if line.startswith("tradingbot_malformed_frames_total{") and f'stream="{stream}"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 @pytest.mark.parametrize("examples", SIZES)
@@ -180,43 +188,54 @@ def test_public_frames_never_crash_or_trade_wrong(examples: int, caplog: pytest.
     prices: list[Decimal] = []
 
     def consumer(event: object) -> None:
-        # What the daemon's _on_market and a strategy read from each event kind.
-        if isinstance(event, TickerUpdate):
-            bid, ask = event.bid, event.ask
-            prices.append((bid + ask) / 2 if bid > 0 and ask > 0 else event.last)
-        elif isinstance(event, BookUpdate):
-            for price, size in event.bids(5) + event.asks(5):
-                prices.append(price)
-                _finite_sane(size)
-        elif isinstance(event, TradeUpdate):
+        # What the daemon's _on_market and a strategy read from each event kind: all typed already.
+        if isinstance(event, Ticker):
+            prices.extend((event.bid, event.ask, event.last, event.mid))
+            _finite_sane(event.volume)
+            assert event.bid <= event.ask
+        elif isinstance(event, OrderBook):
+            for level in event.bids[:5] + event.asks[:5]:
+                prices.append(level.price)
+                assert level.size > 0
+                _finite_sane(level.size)
+            if event.best_bid is not None and event.best_ask is not None:
+                assert event.best_bid < event.best_ask
+        elif isinstance(event, Trade):
             prices.append(event.price)
+            assert event.size > 0
             _finite_sane(event.size)
         else:
             assert isinstance(event, ExchangeErrorFrame)
 
+    reasons: list[str] = []
+
+    def on_malformed(reason: str) -> None:
+        reasons.append(reason)
+        metrics.malformed_frame("public", reason)
+
     stream = PublicStream("ws://127.0.0.1:9/unused", [Subscription("ticker", "BTC_JPY")], on_event=consumer,
-                          observer=_MetricsObserver(metrics))  # fmt: skip
+                          observer=_MetricsObserver(metrics), on_malformed=on_malformed)  # fmt: skip
     seen = 0
 
     @given(frame=frames(GOOD))
     def check(frame: bytes | str) -> None:
         nonlocal seen
         seen += 1
-        before = stream.malformed_frames
         del prices[:]
         stream._handle(frame)  # must not raise
         for price in prices:
-            _finite_sane(price)
-        if not prices and stream.malformed_frames == before:
-            # Accepted without a price: only an error frame or an event the consumer had nothing to read.
-            pass
+            _positive_price(price)
 
     with caplog.at_level(logging.WARNING, logger="tradingbot.venues.gmo.ws"):
         _settings(examples)(check)()
     assert seen >= examples
     assert stream.malformed_frames > 0
-    assert _metric(metrics, "public") == stream.malformed_frames
-    assert sum("malformed frame" in r.getMessage() for r in caplog.records) == stream.malformed_frames
+    assert _metric(metrics, "public") == stream.malformed_frames == len(reasons)
+    assert set(reasons) <= set(MALFORMED_REASONS)
+    # Logged, but at most once per reason per minute (with a count of the lines left out): no log flood.
+    lines = [r.getMessage() for r in caplog.records if "refused frame" in r.getMessage()]
+    assert 0 < len(lines) <= len(set(reasons))
+    assert not any("\x00" in line or "\n" in line for line in lines)
 
 
 # --- private stream ------------------------------------------------------------------------------------

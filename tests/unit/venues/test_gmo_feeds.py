@@ -1,4 +1,4 @@
-"""The GMO market-data adapter: decoded GMO events become neutral, validated events, or are dropped."""
+"""The GMO market-data adapter: recorded frames become neutral, validated events, or are dropped."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import orjson
 import pytest
 from tradingbot.exchange import Malformed
 from tradingbot.marketdata import OrderBook, Ticker, Trade
-from tradingbot.venues.gmo.feeds import recorded, to_neutral
-from tradingbot.venues.gmo.market import MalformedFrame, MarketDecoder
+from tradingbot.venues.gmo.feeds import recorded
 
 TS = "2026-11-27T01:00:00.000Z"
 
@@ -21,7 +20,7 @@ def _ticker(**fields: str) -> str:
 
 
 def test_ticker_becomes_a_neutral_ticker_with_its_mid() -> None:
-    event = to_neutral(MarketDecoder().decode(_ticker()))
+    (event,) = recorded([_ticker()])
     assert isinstance(event, Ticker)
     assert (event.bid, event.ask, event.last, event.mid) == (
         Decimal(100), Decimal(102), Decimal(101), Decimal(101),
@@ -32,9 +31,9 @@ def test_ticker_becomes_a_neutral_ticker_with_its_mid() -> None:
 @pytest.mark.parametrize(
     "fields", [{"bid": "abc"}, {"bid": "0"}, {"ask": "-1"}, {"bid": "103"}, {"timestamp": "yesterday"}]
 )
-def test_bad_ticker_fields_raise_at_the_boundary(fields: dict[str, str]) -> None:
-    with pytest.raises(MalformedFrame):
-        to_neutral(MarketDecoder().decode(_ticker(**fields)))
+def test_bad_ticker_fields_are_dropped_at_the_boundary(fields: dict[str, str]) -> None:
+    (frame,) = recorded([_ticker(**fields)])
+    assert isinstance(frame, Malformed)
 
 
 def test_book_and_trade() -> None:
@@ -49,8 +48,7 @@ def test_book_and_trade() -> None:
     )
     trade = orjson.dumps({"channel": "trades", "symbol": "BTC_JPY", "timestamp": TS,
                           "price": "100", "size": "0.1", "side": "BUY"})  # fmt: skip
-    b = to_neutral(MarketDecoder().decode(book))
-    t = to_neutral(MarketDecoder().decode(trade))
+    b, t = recorded([book.decode(), trade.decode()])
     assert isinstance(b, OrderBook)
     assert (b.best_bid, b.best_ask) == (Decimal(100), Decimal(101))
     assert isinstance(t, Trade)

@@ -92,8 +92,8 @@ class Engine:
     def on_feed_state(self, feed: str, state: FeedState) -> None:
         self.reporter.feed_state(feed, state)
 
-    def on_malformed(self, feed: str) -> None:
-        self.metrics.malformed_frame(feed)
+    def on_malformed(self, feed: str, reason: str = "other") -> None:
+        self.metrics.malformed_frame(feed, reason)
 
     # --- life cycle ----------------------------------------------------------------------------------
 

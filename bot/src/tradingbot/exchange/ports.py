@@ -148,8 +148,8 @@ class FeedSink(Protocol):
         """``feed`` ("public" or "private") changed state."""
         ...
 
-    def on_malformed(self, feed: str) -> None:
-        """A frame of ``feed`` was unusable and dropped."""
+    def on_malformed(self, feed: str, reason: str = "other") -> None:
+        """A frame of ``feed`` was unusable and dropped; ``reason`` from the venue's fixed set."""
         ...
 
 

@@ -21,6 +21,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from tradingbot.marketdata.reasons import MALFORMED_REASONS
 from tradingbot.ops.status import MonitorStatus
 from tradingbot.risk.matrix import RiskStatus
 
@@ -111,7 +112,10 @@ class BotMetrics:
             registry=r,
         )
         self.malformed_frames = Counter(
-            "tradingbot_malformed_frames", "Undecodable WebSocket frames by stream", ["stream"], registry=r
+            "tradingbot_malformed_frames",
+            "Refused WebSocket frames by stream and reason (public: marketdata.MALFORMED_REASONS)",
+            ["stream", "reason"],
+            registry=r,
         )
         self.loop_seconds = Histogram(
             "tradingbot_loop_seconds",
@@ -135,7 +139,8 @@ class BotMetrics:
             self.risk_status.labels(status=risk.value)
         for stream in STREAMS:
             self.ws_reconnects.labels(stream=stream)
-            self.malformed_frames.labels(stream=stream)
+            for reason in (*MALFORMED_REASONS, OTHER):
+                self.malformed_frames.labels(stream=stream, reason=reason)
             self.stream_connected.labels(stream=stream)
         for outcome in ORDER_OUTCOMES:
             self.orders.labels(outcome=outcome)
@@ -192,8 +197,11 @@ class BotMetrics:
     def set_stream_connected(self, stream: str, connected: bool) -> None:
         self.stream_connected.labels(stream=_bounded(stream, STREAMS)).set(1 if connected else 0)
 
-    def malformed_frame(self, stream: str) -> None:
-        self.malformed_frames.labels(stream=_bounded(stream, STREAMS)).inc()
+    def malformed_frame(self, stream: str, reason: str = OTHER) -> None:
+        """A refused frame; ``reason`` one of ``MALFORMED_REASONS`` (a caller that has none: ``other``)."""
+        self.malformed_frames.labels(
+            stream=_bounded(stream, STREAMS), reason=_bounded(reason, MALFORMED_REASONS)
+        ).inc()
 
     # exchange client
     def rate_limit_hit(self) -> None:

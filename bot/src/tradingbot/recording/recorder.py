@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tradingbot.venues.gmo import PublicStream, StreamState, Subscription
-from tradingbot.venues.gmo.market import MarketDecoder, MarketEvent
+from tradingbot.venues.gmo.market import ExchangeErrorFrame, MarketDecoder, MarketEvent
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class RecordingDecoder(MarketDecoder):
         self._sink = sink
         self.frames = 0
 
-    def decode(self, frame: bytes | str) -> MarketEvent:
+    def decode(self, frame: bytes | str) -> MarketEvent | ExchangeErrorFrame:
         text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
         # One frame per line: GMO's frames are single-line JSON; a stray newline would split a frame.
         self._sink.write(text.replace("\r", " ").replace("\n", " ") + "\n")
@@ -65,7 +65,7 @@ async def record(
     with out.open("w", encoding="utf-8") as sink:
         decoder = RecordingDecoder(sink)
 
-        def on_event(_: MarketEvent) -> None:
+        def on_event(_: MarketEvent | ExchangeErrorFrame) -> None:
             if max_frames is not None and decoder.frames >= max_frames:
                 stop.set()
 

@@ -1,6 +1,7 @@
 """GMO Coin exchange client: the only code that knows GMO's wire format.
 
-Modules, one noun each: errors, endpoints, auth, symbols, models, ratelimit, rest, ws, market.
+Modules, one noun each: errors, endpoints, auth, symbols, models, ratelimit, rest, ws, market (public data:
+grammar, decode, checked, state, malformed).
 """
 
 from tradingbot.venues.gmo.auth import Credentials, sign

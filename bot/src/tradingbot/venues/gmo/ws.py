@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -23,8 +23,10 @@ from pydantic import ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
+from tradingbot.marketdata import MarketEvent
 from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
-from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder, MarketEvent
+from tradingbot.venues.gmo.malformed import MalformedLog
+from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder
 from tradingbot.venues.gmo.models import PRIVATE_EVENT_MODELS, PrivateEvent
 from tradingbot.venues.gmo.ratelimit import PROCESS_SUBSCRIBE_PACER, SubscribePacer
 
@@ -215,7 +217,14 @@ class _Stream:
 
 
 class PublicStream(_Stream):
-    """Public market data: decodes frames into MarketEvents (and a MarketState) and hands them on."""
+    """Public market data: decodes and validates every frame into neutral events, keeps a typed MarketState.
+
+    ``on_event`` receives ``Ticker``/``OrderBook``/``Trade`` (``tradingbot.marketdata``) and
+    ``ExchangeErrorFrame``; a refused frame never reaches it and never raises out of the stream: it is
+    counted (``malformed_frames``, ``decoder.malformed_by_reason``), reported to ``on_malformed(reason)``
+    (or, without it, to ``observer.on_malformed_frame``) and logged at most once per reason per minute.
+    ``symbols``: the symbols to accept; default the subscriptions' symbols.
+    """
 
     name = "public"
 
@@ -225,20 +234,28 @@ class PublicStream(_Stream):
         subscriptions: Sequence[Subscription],
         *,
         on_state: Callable[[StreamState], None] | None = None,
-        on_event: Callable[[MarketEvent], None] | None = None,
+        on_event: Callable[[MarketEvent | ExchangeErrorFrame], None] | None = None,
         decoder: MarketDecoder | None = None,
         stale_after: float | None = 30.0,
         timing: StreamTiming | None = None,
         observer: StreamObserver | None = None,
         rng: random.Random | None = None,
+        symbols: Iterable[str] | None = None,
+        on_malformed: Callable[[str], None] | None = None,
+        malformed_log: MalformedLog | None = None,
     ) -> None:
         if timing is None:
             timing = StreamTiming(stale_after=stale_after)
         super().__init__(on_state=on_state, timing=timing, observer=observer, rng=rng)
         self.url = url
         self.subscriptions = tuple(subscriptions)
-        self.decoder = decoder if decoder is not None else MarketDecoder()
+        if decoder is None:
+            wanted = symbols if symbols is not None else {s.symbol for s in self.subscriptions}
+            decoder = MarketDecoder(symbols=wanted)
+        self.decoder = decoder
         self._on_event = on_event
+        self._on_malformed = on_malformed
+        self.malformed_log = malformed_log if malformed_log is not None else MalformedLog(log, self.name)
         self.error_frames = 0
 
     async def _url(self) -> str:
@@ -253,18 +270,21 @@ class PublicStream(_Stream):
         try:
             event = self.decoder.decode(frame)
         except MalformedFrame as exc:
-            self._malformed(frame, str(exc)[:60])
+            self._refused(frame, exc)
             return
-        if isinstance(event, ExchangeErrorFrame):
+        if event.__class__ is ExchangeErrorFrame:
             self.error_frames += 1
             log.warning("public stream: exchange error frame %r", event.message)
         if self._on_event is not None:
-            try:
-                self._on_event(event)
-            except MalformedFrame as exc:
-                # Fields are decoded lazily, so a bad value surfaces when the consumer reads it. It must
-                # cost this frame only: escaping here would end run() and leave the stream silently dead.
-                self._malformed(frame, str(exc)[:60])
+            self._on_event(event)
+
+    def _refused(self, frame: str | bytes, exc: MalformedFrame) -> None:
+        self.malformed_frames += 1
+        if self._on_malformed is not None:
+            self._on_malformed(exc.reason)
+        elif self._observer is not None:
+            self._observer.on_malformed_frame(self.name)
+        self.malformed_log.refused(exc.reason, str(exc), frame)
 
 
 class PrivateStream(_Stream):
