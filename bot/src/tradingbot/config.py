@@ -35,6 +35,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 from pydantic_settings.sources.utils import parse_env_vars
 
 from tradingbot.risk.matrix import RiskLimits
+from tradingbot.risk.price_guard import PriceGuardSettings
 
 ENV_PREFIX = "TRADINGBOT_"
 SECRET_NAMES: tuple[str, ...] = ("gmo_api_key", "gmo_api_secret", "discord_webhook_url")
@@ -156,6 +157,7 @@ class Settings(BaseSettings):
     risk: RiskLimits = RiskLimits()
     strategy: StrategySettings = StrategySettings()
     rate: RateSettings = RateSettings()
+    price_guard: PriceGuardSettings = PriceGuardSettings()
     audit_log_max_bytes: int = Field(
         default=AUDIT_LOG_MAX_BYTES_DEFAULT, validation_alias="AUDIT_LOG_MAX_BYTES"
     )

@@ -15,6 +15,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from tradingbot.ops.status import MonitorStatus
 from tradingbot.risk.matrix import RiskStatus
+from tradingbot.risk.price_guard import TRIP_REASONS
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 STREAMS = ("public", "private")
@@ -101,6 +102,12 @@ class BotMetrics:
         self.malformed_frames = Counter(
             "tradingbot_malformed_frames", "Undecodable WebSocket frames by stream", ["stream"], registry=r
         )
+        self.price_guard_trips = Counter(
+            "tradingbot_price_guard_trips",
+            "Price guard trips by reason (jump: an unconfirmed price move; stale: no valid update)",
+            ["reason"],
+            registry=r,
+        )
         self.loop_seconds = Histogram(
             "tradingbot_loop_seconds",
             "Duration of one trading-loop iteration",
@@ -127,6 +134,8 @@ class BotMetrics:
             self.stream_connected.labels(stream=stream)
         for outcome in ORDER_OUTCOMES:
             self.orders.labels(outcome=outcome)
+        for reason in TRIP_REASONS:
+            self.price_guard_trips.labels(reason=reason)
         self.set_monitor_status(MonitorStatus.RECONNECTING)
         self.set_risk(RiskStatus.OK, ())
 
@@ -179,6 +188,9 @@ class BotMetrics:
 
     def set_stream_connected(self, stream: str, connected: bool) -> None:
         self.stream_connected.labels(stream=_bounded(stream, STREAMS)).set(1 if connected else 0)
+
+    def price_guard_trip(self, reason: str) -> None:
+        self.price_guard_trips.labels(reason=_bounded(reason, TRIP_REASONS)).inc()
 
     def malformed_frame(self, stream: str) -> None:
         self.malformed_frames.labels(stream=_bounded(stream, STREAMS)).inc()
