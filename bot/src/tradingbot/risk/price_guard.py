@@ -15,7 +15,9 @@ Rules (settings ``TRADINGBOT_PRICE_GUARD__*``, :class:`PriceGuardSettings`):
   the feed has flapped (the candidate changed during the trip, or the trip came within ``window``
   seconds of the last confirmation), only consecutive stream updates can settle it, because a REST read
   of a flapping market is a coin toss.
-- **No reference yet** (start-up): the first updates are unconfirmed the same way, without a trip.
+- **No reference yet** (start-up): the first price becomes the reference. Nothing else is there to
+  judge it by; if it was wrong, the true prices that follow trip the guard and confirm themselves, and
+  the strategy never opens on an unconfirmed price either way.
 - **Stale.** No update for ``stale_after`` seconds: trip reason ``stale`` once per silence.
 - **Divergent.** Unconfirmed for longer than ``persist_after`` seconds: ``/healthz`` reports it.
 
@@ -116,7 +118,7 @@ class PriceGuard:
         self._last_update = started_at
         self._stale_reported = False
         # An unconfirmed spell: since when, the candidate price and its run of consistent updates.
-        self._unconfirmed_since: float | None = started_at
+        self._unconfirmed_since: float | None = None
         self._candidate: Decimal | None = None
         self._run = 0
         self._flapped = False
@@ -140,7 +142,7 @@ class PriceGuard:
             if self._run >= self.settings.confirmations:
                 return Verdict(accepted=True, confirmed=True, after_trip=self._confirm(price, now))
             return Verdict(accepted=False)
-        if self._jumps(price, now):
+        if self._reference is not None and self._jumps(price, now):
             self._unconfirmed_since = now
             self._candidate, self._run, self._rest_asked = price, 1, False
             # A trip soon after a confirmation is the same disturbance going on: a flapping feed.
