@@ -86,7 +86,8 @@ async def check_alternating_feed(tmp_path: Path, seconds: float) -> None:
                 async def divergent() -> dict[str, Any] | None:
                     r = await ops.get("/healthz")
                     body: dict[str, Any] = r.json()
-                    return body if r.status_code == 503 and body["price_guard"]["status"] == "divergent" else None
+                    hit = r.status_code == 503 and body["price_guard"]["status"] == "divergent"
+                    return body if hit else None
 
                 flips = asyncio.create_task(alternate_for(seconds, admin))
                 body = await eventually(divergent, "/healthz degraded by the divergence", timeout=10)
@@ -146,7 +147,8 @@ async def test_a_silent_public_stream_is_stale_no_order_opens_and_it_recovers(tm
                 async def stale() -> dict[str, Any] | None:
                     r = await ops.get("/healthz")
                     body: dict[str, Any] = r.json()
-                    return body if r.status_code == 503 and body["price_guard"]["status"] == "stale" else None
+                    hit = r.status_code == 503 and body["price_guard"]["status"] == "stale"
+                    return body if hit else None
 
                 body = await eventually(stale, "/healthz 503 with stale data", timeout=10)
                 assert body["price_guard"]["reason"] == "price_stale"

@@ -105,7 +105,9 @@ def test_a_run_is_counted_from_its_first_price_and_restarts_on_a_far_update() ->
     assert not guard.observe(jump * Decimal("1.04"), 1.2).accepted  # 4 % from the candidate: restart
     assert not guard.observe(jump * Decimal("1.04"), 1.3).accepted  # run 2 of the new candidate
     verdict = guard.observe(jump * Decimal("1.04"), 1.4)
-    assert verdict.accepted and verdict.confirmed and verdict.after_trip
+    assert verdict.accepted
+    assert verdict.confirmed
+    assert verdict.after_trip
     # The confirmed price is the new reference: the old one no longer counts.
     assert guard.observe(jump * Decimal("1.05"), 1.5).accepted
     assert guard.observe(BASE, 1.6).trip == "jump"
@@ -121,7 +123,9 @@ def test_a_rest_read_confirms_a_clean_jump_but_accepts_nothing_itself() -> None:
     assert not guard.confirm_with_rest(BASE, 1.1).confirmed  # REST still says the old price
     assert guard.status(1.1).state is GuardState.UNCONFIRMED
     verdict = guard.confirm_with_rest(jump * Decimal("1.001"), 1.2)
-    assert verdict.confirmed and verdict.after_trip and not verdict.accepted
+    assert verdict.confirmed
+    assert verdict.after_trip
+    assert not verdict.accepted
     assert guard.status(1.2).state is GuardState.OK
     assert guard.observe(jump, 1.3).accepted
 
@@ -138,7 +142,8 @@ def test_a_rest_read_cannot_confirm_a_flapping_feed() -> None:
     guard2 = PriceGuard(S, started_at=0.0)
     guard2.observe(BASE, 0.0)
     guard2.observe(jump, 1.0)
-    assert guard2.want_rest_check() and guard2.confirm_with_rest(jump, 1.1).confirmed
+    assert guard2.want_rest_check()
+    assert guard2.confirm_with_rest(jump, 1.1).confirmed
     assert guard2.observe(BASE, 1.2).trip == "jump"
     assert not guard2.want_rest_check()
     assert not guard2.confirm_with_rest(BASE, 1.3).confirmed
@@ -146,10 +151,12 @@ def test_a_rest_read_cannot_confirm_a_flapping_feed() -> None:
 
 def test_stale_after_silence_once_per_silence_and_blocks_opening() -> None:
     guard = PriceGuard(S, started_at=0.0)
-    assert guard.poll(29.9) is None and guard.opening_allowed(29.9)
+    assert guard.poll(29.9) is None
+    assert guard.opening_allowed(29.9)
     assert guard.poll(30.0) == "stale"
     assert guard.poll(45.0) is None  # one trip per silence
-    assert guard.status(45.0).state is GuardState.STALE and not guard.opening_allowed(45.0)
+    assert guard.status(45.0).state is GuardState.STALE
+    assert not guard.opening_allowed(45.0)
     assert guard.observe(BASE, 46.0).accepted
     assert guard.status(46.0).state is GuardState.OK
     assert guard.poll(76.0) == "stale"
