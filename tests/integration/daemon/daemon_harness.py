@@ -83,6 +83,9 @@ async def running_daemon(
 
 async def cross_up(sim: Simulator, symbol: str = "BTC_JPY", base: Decimal = Decimal("15000000")) -> None:
     """Prices that make a fast=2/slow=3 crossover go long (after a flat, priming window)."""
+    # The streams report connected before the ticker subscription is sent (one subscribe pacer per
+    # process, 1.25 s apart): prices set before it are never seen by the bot.
+    await wait_for(lambda: sim.hub.wants("ticker", symbol), timeout=15, what="ticker subscription")
     for p in (base, base, base, base, base * Decimal("1.01")):
         await sim.set_price(symbol, p)
         await asyncio.sleep(0.05)
