@@ -52,7 +52,8 @@ class Trader:
         state.guard = self.guard
         # The guard's clock-driven changes (stale, divergent) are looked at this often.
         self.watch_every = min(1.0, self.guard.settings.stale_after / 4)
-        self._rest_check: asyncio.Task[None] | None = None
+        # Strong references: the event loop keeps only weak ones to running tasks.
+        self._rest_checks: set[asyncio.Task[None]] = set()
 
     def on_market(self, event: MarketEvent) -> None:
         """A validated market event: a ticker of our symbol passes the price guard; an accepted price
@@ -70,7 +71,9 @@ class Trader:
             self.state.price = event.mid
             self.wakeups.tick.set()
         elif self.exchange is not None and self.guard.want_rest_check():
-            self._rest_check = asyncio.get_running_loop().create_task(self._confirm_over_rest())
+            task = asyncio.get_running_loop().create_task(self._confirm_over_rest())
+            self._rest_checks.add(task)
+            task.add_done_callback(self._rest_checks.discard)
 
     async def _confirm_over_rest(self) -> None:
         """Ask the exchange for its ticker: if it agrees with the candidate, the jump is real. Trading
@@ -99,10 +102,10 @@ class Trader:
         try:
             await self._run()
         finally:
-            if self._rest_check is not None:
-                self._rest_check.cancel()
+            for task in list(self._rest_checks):
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await self._rest_check
+                    await task
 
     async def _run(self) -> None:
         while True:
