@@ -61,7 +61,17 @@ class Scripted:
         return [Decision(SYMBOL, side[a], Decimal("0.01"), a, "test") for a in self.actions]
 
 
-def build(tmp: Path, actions: tuple[Action, ...], n: int = 3) -> tuple[Trader, Recorder, Scripted, list[str]]:
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def build(
+    tmp: Path, actions: tuple[Action, ...], n: int = 3, clock: FakeClock | None = None
+) -> tuple[Trader, Recorder, Scripted, list[str]]:
     state = EngineState(SYMBOL)
     state.reconciliation = ReconciliationSummary(ok=True)
     state.exposure = Exposure(long=Decimal("0.05"))
@@ -80,7 +90,7 @@ def build(tmp: Path, actions: tuple[Action, ...], n: int = 3) -> tuple[Trader, R
     strategy = Scripted(actions)
     trader = Trader(
         state, wakeups, strategy, orders, metrics, journal, reporter,  # type: ignore[arg-type]
-        guard=PriceGuardSettings(confirmations=n),
+        guard=PriceGuardSettings(confirmations=n), clock=clock or FakeClock(),
     )  # fmt: skip
     orders.trader = trader
     return trader, orders, strategy, audit
@@ -141,3 +151,28 @@ async def test_a_trip_during_a_send_stops_the_next_opening_but_not_a_reduction(t
     assert any("price guard unconfirmed: opening not allowed" in line for line in audit)
     assert trader.metrics.price_guard_trips.labels(reason="jump")._value.get() == 1
     assert any(line.startswith("price_guard_trip") for line in audit)
+
+
+async def test_stale_data_stops_opening_at_decision_time_and_counts_one_trip(tmp_path: Path) -> None:
+    """A send that outlasts STALE_AFTER: the next opening of the same iteration is refused, the close
+    passes; the guard's clock (the trader's watch) records one stale trip."""
+    clock = FakeClock()
+    trader, orders, _, audit = build(tmp_path, (Action.CLOSE, Action.OPEN), clock=clock)
+    original = orders.submit
+
+    async def slow_submit(intent: OrderIntent) -> SubmitResult:
+        clock.now += 31.0  # the exchange took longer than STALE_AFTER (30 s) to answer
+        return await original(intent)
+
+    orders.submit = slow_submit  # type: ignore[method-assign]
+    await feed(trader, BASE)
+    assert [i.action for i, _ in orders.sent] == [Action.CLOSE]
+    assert any("price guard stale: opening not allowed" in line for line in audit)
+    trader.watch()
+    trader.watch()
+    assert trader.metrics.price_guard_trips.labels(reason="stale")._value.get() == 1
+    # Fresh data: opening allowed again (and no second trip).
+    orders.submit = original  # type: ignore[method-assign]
+    orders.sent.clear()
+    await feed(trader, BASE)
+    assert [i.action for i, _ in orders.sent] == [Action.CLOSE, Action.OPEN]

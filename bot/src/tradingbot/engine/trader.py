@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from tradingbot.engine.orders import OrderIntent, OrderManager, Outcome
 from tradingbot.engine.reporting import Journal, Reporter
@@ -38,6 +39,7 @@ class Trader:
         *,
         exchange: ExchangePort | None = None,
         guard: PriceGuardSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.symbol = state.symbol
         self.state = state
@@ -48,7 +50,8 @@ class Trader:
         self.journal = journal
         self.reporter = reporter
         self.exchange = exchange
-        self.guard = PriceGuard(guard or PriceGuardSettings(), started_at=time.monotonic())
+        self.clock = clock  # the guard's clock (monotonic seconds); tests pass a fake one
+        self.guard = PriceGuard(guard or PriceGuardSettings(), started_at=clock())
         state.guard = self.guard
         # The guard's clock-driven changes (stale, divergent) are looked at this often.
         self.watch_every = min(1.0, self.guard.settings.stale_after / 4)
@@ -60,7 +63,7 @@ class Trader:
         becomes the mid price the strategy sees and wakes the loop."""
         if not (isinstance(event, Ticker) and event.symbol == self.symbol):
             return
-        now = time.monotonic()
+        now = self.clock()
         verdict = self.guard.observe(event.mid, now)
         if verdict.trip is not None:
             self.reporter.price_guard_trip(verdict.trip, now)
@@ -84,7 +87,7 @@ class Trader:
         except Exception as exc:
             log.warning("price guard: REST ticker read failed (%s)", type(exc).__name__)
             return
-        now = time.monotonic()
+        now = self.clock()
         verdict = self.guard.confirm_with_rest(ticker.mid, now)
         if verdict.confirmed:
             self.reporter.price_guard_confirmed("rest", ticker.mid, notify=verdict.after_trip)
@@ -92,7 +95,7 @@ class Trader:
 
     def watch(self) -> None:
         """The guard's clock: a silence becomes a stale trip; a long spell becomes divergent."""
-        now = time.monotonic()
+        now = self.clock()
         reason = self.guard.poll(now)
         if reason is not None:
             self.reporter.price_guard_trip(reason, now)
@@ -139,7 +142,7 @@ class Trader:
             return
         for decision in decisions:
             # Looked at per decision: an earlier send may have taken long enough for a trip or a silence.
-            guard = self.guard.status(time.monotonic())
+            guard = self.guard.status(self.clock())
             if not permits(
                 s.risk.status, reduces=decision.action.reduces, price_trusted=guard.opening_allowed
             ):
