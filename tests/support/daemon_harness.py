@@ -12,6 +12,8 @@ from tradingbot.app import Daemon, DaemonTiming
 from tradingbot.config import load_settings
 from tradingbot.sim import SimConfig, Simulator
 
+from tests.support.eventually import eventually
+
 FAST = DaemonTiming(
     account_every=0.5,
     account_min_gap=0.2,
@@ -74,6 +76,9 @@ async def running_daemon(
 
 async def cross_up(sim: Simulator, symbol: str = "BTC_JPY", base: Decimal = Decimal("15000000")) -> None:
     """Prices that make a fast=2/slow=3 crossover go long (after a flat, priming window)."""
+    # The streams report connected before the ticker subscription is sent (one subscribe pacer per
+    # process, 1.25 s apart): prices set before it are never seen by the bot.
+    await eventually(lambda: sim.hub.wants("ticker", symbol), timeout=15, what="ticker subscription")
     for p in (base, base, base, base, base * Decimal("1.01")):
         await sim.set_price(symbol, p)
         await asyncio.sleep(0.05)

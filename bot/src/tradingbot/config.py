@@ -38,6 +38,7 @@ from pydantic_settings.sources.utils import parse_env_vars
 from tradingbot import bounds
 from tradingbot.layout import DEFAULT_VAR_DIR, VarLayout
 from tradingbot.risk.matrix import RiskLimits
+from tradingbot.risk.price_guard import PriceGuardSettings
 from tradingbot.secretfile import SecretFileError, read_secret_file
 
 ENV_PREFIX = "TRADINGBOT_"
@@ -162,6 +163,7 @@ class Settings(BaseSettings):
     risk: RiskLimits = RiskLimits()
     strategy: StrategySettings = StrategySettings()
     rate: RateSettings = RateSettings()
+    price_guard: PriceGuardSettings = PriceGuardSettings()
     audit_log_max_bytes: int = Field(
         default=AUDIT_LOG_MAX_BYTES_DEFAULT, validation_alias="AUDIT_LOG_MAX_BYTES"
     )

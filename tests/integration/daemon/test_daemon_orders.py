@@ -72,12 +72,15 @@ async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path)
             lambda: [i.state for i in store.intents()] == [IntentState.CONFIRMED],
             what=f"resolved as confirmed {store.intents()}",
         )
+        # Read now: the resolver's periodic sweep later closes the filled order (detail EXECUTED).
+        resolved = store.intents()[0]
         # More ticks on the same side must not send anything again.
         await cross_up(sim, base=Decimal("15200000"))
         intent = store.intents()[0]
     assert len(sim.received_orders) == 1
     assert intent.exchange_order_id is not None
-    assert "resolved from exchange" in intent.detail
+    assert intent.exchange_order_id == resolved.exchange_order_id
+    assert "resolved from exchange" in resolved.detail
 
 
 async def test_crash_between_write_and_answer_is_reconciled_at_start(tmp_path: Path) -> None:

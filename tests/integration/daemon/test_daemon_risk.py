@@ -132,6 +132,8 @@ async def test_abort_stays_halted_across_restart_until_cleared(
         async with running_daemon(env) as daemon:
             await _bot_long_then_drop(sim, daemon)
             await eventually(lambda: daemon.halted, what="halted")
+            # The halt is recorded before the flatten is sent: let the abort finish before stopping.
+            await eventually(lambda: not sim.exchange.positions, what="flattened")
         sent = len(sim.received_orders)
         async with running_daemon(env_for(sim, tmp_path)) as daemon:
             assert daemon.halted

@@ -74,7 +74,10 @@ class Engine:
         self.account = Account(
             settings, state, wakeups, exchange, store, self.orders, halts, metrics, journal, reporter
         )
-        self.trader = Trader(state, wakeups, strategy, self.orders, metrics, journal, reporter)
+        self.trader = Trader(
+            state, wakeups, strategy, self.orders, metrics, journal, reporter,
+            exchange=exchange, guard=settings.price_guard,
+        )  # fmt: skip
         self.reconciler = Reconciler(
             settings, timing, state, wakeups, exchange, store, self.orders, self.account, journal, reporter
         )

@@ -16,11 +16,12 @@ from tradingbot.engine.state import EngineState, EngineTiming, Wakeups
 from tradingbot.exchange.ports import FeedState
 from tradingbot.ops.artifacts import ArtifactWriter, RunComplete, RunProgress
 from tradingbot.ops.audit import AuditLog
-from tradingbot.ops.health import HealthReport, RiskSummary
+from tradingbot.ops.health import HealthReport, PriceGuardSummary, RiskSummary
 from tradingbot.ops.metrics import BotMetrics
 from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus, derive_monitor_status
 from tradingbot.ops.status_board import StatusBoard
+from tradingbot.risk import GuardState, GuardStatus
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,13 @@ class Reporter:
         self.timing = timing
         self._last_status: MonitorStatus | None = None
         self._reconnects: dict[str, list[float]] = {"public": [], "private": []}
+        self._guard_state = GuardState.OK
+
+    def _guard(self, now: float | None = None) -> GuardStatus:
+        guard = self.state.guard
+        if guard is None:
+            return GuardStatus(GuardState.OK)
+        return guard.status(time.monotonic() if now is None else now)
 
     @property
     def monitor_status(self) -> MonitorStatus:
@@ -90,6 +98,7 @@ class Reporter:
             s.risk.status,
             s.halted,
             s.reconciliation.ok,
+            self._guard().state.value,
         )
 
     def _streams(self) -> dict[str, str]:
@@ -109,9 +118,72 @@ class Reporter:
             mode=self.run.mode,
             secrets=self.run.secrets,
             reconciliation=s.reconciliation,
+            price_guard=self._guard_summary(),
             run_id=self.run.run_id,
             version=tradingbot.__version__,
         )
+
+    def _guard_summary(self) -> PriceGuardSummary:
+        now = time.monotonic()
+        g = self._guard(now)
+        trips = self.state.guard.trips if self.state.guard is not None else 0
+        seconds = None if g.since is None else round(now - g.since, 3)
+        reason, detail = {
+            GuardState.OK: (None, None),
+            GuardState.UNCONFIRMED: ("price_unconfirmed", "a price jump awaits confirmation; no opening"),
+            GuardState.DIVERGENT: (
+                "price_divergence",
+                f"the price stayed unconfirmed for {seconds} s (feed and reference disagree); no opening",
+            ),
+            GuardState.STALE: ("price_stale", f"no valid market update for {seconds} s; no opening"),
+        }[g.state]
+        return PriceGuardSummary(
+            status=g.state.value,
+            reason=reason,
+            detail=detail,
+            seconds=seconds,
+            reference=None if g.reference is None else str(g.reference),
+            candidate=None if g.candidate is None else str(g.candidate),
+            trips=trips,
+        )
+
+    # --- the price guard: a trip is a metric, an audit event and a notification --------------------
+
+    def price_guard_trip(self, reason: str, now: float) -> None:
+        g = self._guard(now)
+        self.metrics.price_guard_trip(reason)
+        fields = {
+            "reason": reason,
+            "reference": None if g.reference is None else str(g.reference),
+            "candidate": None if g.candidate is None else str(g.candidate),
+        }
+        self.journal.audit("price_guard_trip", fields)
+        if reason == "stale":
+            text = "price guard: no valid market update; opening blocked until data returns"
+        else:
+            text = (
+                f"price guard: price jumped from {fields['reference']} to {fields['candidate']};"
+                " opening blocked until confirmed"
+            )
+        self.journal.notify(text)
+        log.warning("%s", text)
+
+    def price_guard_confirmed(self, how: str, price: object, *, notify: bool) -> None:
+        """``notify``: the spell began with a trip (a start-up confirmation is only audited)."""
+        self.journal.audit("price_guard_confirmed", {"by": how, "price": str(price)})
+        if notify:
+            self.journal.notify(f"price guard: price {price} confirmed by {how}; opening allowed again")
+        log.info("price guard: price %s confirmed by %s", price, how)
+
+    def price_guard_changed(self, now: float) -> None:
+        """Called on every guard update: a new guard state may change the monitor status."""
+        state = self._guard(now).state
+        if state is not self._guard_state:
+            previous, self._guard_state = self._guard_state, state
+            self.journal.audit("price_guard_state", {"from": previous.value, "to": state.value})
+            if state is GuardState.DIVERGENT:
+                self.journal.notify("price guard: divergence persists; /healthz degraded (price_divergence)")
+            self.status_changed()
 
     def status_changed(self) -> None:
         status = self.monitor_status

@@ -1,7 +1,7 @@
 """What the engine's parts share: the timings, the live state and the wake-ups between the tasks.
 
-Each part owns the fields it writes (trader: price and loop figures; account: exposure, equity, risk,
-halted; reconciler: reconciliation; reporter: streams); the others only read them.
+Each part owns the fields it writes (trader: price, the price guard and loop figures; account: exposure,
+equity, risk, halted; reconciler: reconciliation; reporter: streams); the others only read them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import Decimal
 from tradingbot.engine.reconcile import Exposure
 from tradingbot.exchange.ports import FeedState
 from tradingbot.ops.health import ReconciliationSummary
-from tradingbot.risk import RiskDecision, RiskFigures, RiskStatus
+from tradingbot.risk import PriceGuard, RiskDecision, RiskFigures, RiskStatus
 
 
 def utc_now() -> datetime:
@@ -58,6 +58,8 @@ class EngineState:
     loop_count: int = 0
     loop_failures: int = 0
     last_order_mono: float = 0.0
+    guard: PriceGuard | None = None
+    """The trader's price guard (set by the trader; the reporter reads its status)."""
 
     def trading_allowed(self) -> bool:
         return not self.halted and self.reconciliation.ok and self.risk.status is not RiskStatus.ABORT

@@ -1,17 +1,26 @@
 """The trader: a market event wakes it; it asks the strategy, passes each decision through the risk gate
-and hands what passes to the order manager."""
+and hands what passes to the order manager.
+
+Every ticker passes the price guard (:mod:`tradingbot.risk.price_guard`) first: only accepted prices
+reach the strategy, and the guard's verdict is part of the risk gate (no opening while a jump is
+unconfirmed or the data is stale). A jump asks the exchange port for a REST ticker to confirm it.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from tradingbot.engine.orders import OrderIntent, OrderManager, Outcome
 from tradingbot.engine.reporting import Journal, Reporter
 from tradingbot.engine.state import EngineState, Wakeups, utc_now
+from tradingbot.exchange.ports import ExchangePort
 from tradingbot.marketdata import MarketEvent, Ticker
 from tradingbot.ops.metrics import BotMetrics
-from tradingbot.risk import permits
+from tradingbot.risk import PriceGuard, PriceGuardSettings, RiskStatus, permits
 from tradingbot.strategy import Action, Decision, MarketView, Strategy
 
 log = logging.getLogger(__name__)
@@ -27,6 +36,10 @@ class Trader:
         metrics: BotMetrics,
         journal: Journal,
         reporter: Reporter,
+        *,
+        exchange: ExchangePort | None = None,
+        guard: PriceGuardSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.symbol = state.symbol
         self.state = state
@@ -36,16 +49,76 @@ class Trader:
         self.metrics = metrics
         self.journal = journal
         self.reporter = reporter
+        self.exchange = exchange
+        self.clock = clock  # the guard's clock (monotonic seconds); tests pass a fake one
+        self.guard = PriceGuard(guard or PriceGuardSettings(), started_at=clock())
+        state.guard = self.guard
+        # The guard's clock-driven changes (stale, divergent) are looked at this often.
+        self.watch_every = min(1.0, self.guard.settings.stale_after / 4)
+        # Strong references: the event loop keeps only weak ones to running tasks.
+        self._rest_checks: set[asyncio.Task[None]] = set()
 
     def on_market(self, event: MarketEvent) -> None:
-        """A validated market event: a ticker of our symbol sets the mid price and wakes the loop."""
-        if isinstance(event, Ticker) and event.symbol == self.symbol:
+        """A validated market event: a ticker of our symbol passes the price guard; an accepted price
+        becomes the mid price the strategy sees and wakes the loop."""
+        if not (isinstance(event, Ticker) and event.symbol == self.symbol):
+            return
+        now = self.clock()
+        verdict = self.guard.observe(event.mid, now)
+        if verdict.trip is not None:
+            self.reporter.price_guard_trip(verdict.trip, now)
+        if verdict.confirmed:
+            self.reporter.price_guard_confirmed("updates", event.mid, notify=verdict.after_trip)
+        self.reporter.price_guard_changed(now)
+        if verdict.accepted:
             self.state.price = event.mid
             self.wakeups.tick.set()
+        elif self.exchange is not None and self.guard.want_rest_check():
+            task = asyncio.get_running_loop().create_task(self._confirm_over_rest())
+            self._rest_checks.add(task)
+            task.add_done_callback(self._rest_checks.discard)
+
+    async def _confirm_over_rest(self) -> None:
+        """Ask the exchange for its ticker: if it agrees with the candidate, the jump is real. Trading
+        resumes with the next stream update near it (the strategy only ever sees stream prices)."""
+        assert self.exchange is not None
+        try:
+            ticker = await self.exchange.ticker(self.symbol)
+        except Exception as exc:
+            log.warning("price guard: REST ticker read failed (%s)", type(exc).__name__)
+            return
+        now = self.clock()
+        verdict = self.guard.confirm_with_rest(ticker.mid, now)
+        if verdict.confirmed:
+            self.reporter.price_guard_confirmed("rest", ticker.mid, notify=verdict.after_trip)
+            self.reporter.price_guard_changed(now)
+
+    def watch(self) -> None:
+        """The guard's clock: a silence becomes a stale trip; a long spell becomes divergent."""
+        now = self.clock()
+        reason = self.guard.poll(now)
+        if reason is not None:
+            self.reporter.price_guard_trip(reason, now)
+        self.reporter.price_guard_changed(now)
 
     async def run(self) -> None:
+        try:
+            await self._run()
+        finally:
+            for task in list(self._rest_checks):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _run(self) -> None:
         while True:
-            await self.wakeups.tick.wait()
+            try:
+                async with asyncio.timeout(self.watch_every):
+                    await self.wakeups.tick.wait()
+            except TimeoutError:
+                # No accepted price for a while: not a loop iteration, only the guard's clock.
+                self.watch()
+                continue
             self.wakeups.tick.clear()
             started = time.monotonic()
             try:
@@ -68,11 +141,16 @@ class Trader:
         if not decisions or not s.trading_allowed():
             return
         for decision in decisions:
-            if not permits(s.risk.status, reduces=decision.action.reduces):
+            # Looked at per decision: an earlier send may have taken long enough for a trip or a silence.
+            guard = self.guard.status(self.clock())
+            if not permits(
+                s.risk.status, reduces=decision.action.reduces, price_trusted=guard.opening_allowed
+            ):
                 what = "reducing" if decision.action.reduces else "opening"
-                self.journal.audit(
-                    "order_skipped", {"reason": f"risk {s.risk.status.value}: {what} not allowed"}
-                )
+                why = f"risk {s.risk.status.value}"
+                if not guard.opening_allowed and s.risk.status is RiskStatus.OK:
+                    why = f"price guard {guard.state.value}"
+                self.journal.audit("order_skipped", {"reason": f"{why}: {what} not allowed"})
                 continue
             await self.submit(decision)
 

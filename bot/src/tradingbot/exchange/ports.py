@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from tradingbot.marketdata import MarketEvent
+from tradingbot.marketdata import MarketEvent, Ticker
 
 
 class ExchangeRejectedError(Exception):
@@ -123,6 +123,11 @@ class ExchangePort(Protocol):
     async def margin(self) -> ExMargin: ...
 
     async def jpy_balance(self) -> Decimal: ...
+
+    async def ticker(self, symbol: str) -> Ticker:
+        """The current ticker read over REST, validated like a stream ticker (the price guard asks it to
+        confirm a jump); raises on an unusable answer."""
+        ...
 
 
 class FeedState(StrEnum):

@@ -33,6 +33,21 @@ class ReconciliationSummary(BaseModel):
     problems: tuple[str, ...] = ()
 
 
+class PriceGuardSummary(BaseModel):
+    """The price guard as /healthz shows it: ``status`` ok | unconfirmed | divergent | stale, a reason
+    code and text when not ok, the trusted reference and the unconfirmed candidate price."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: str = "ok"
+    reason: str | None = None
+    detail: str | None = None
+    seconds: float | None = None
+    reference: str | None = None
+    candidate: str | None = None
+    trips: int = 0
+
+
 class HealthReport(BaseModel):
     """What the engine knows right now; ``status`` is computed by :func:`is_healthy` when rendered."""
 
@@ -48,6 +63,7 @@ class HealthReport(BaseModel):
     mode: Literal["paper", "live"] = "paper"
     secrets: dict[str, str] = Field(default_factory=dict)
     reconciliation: ReconciliationSummary = ReconciliationSummary()
+    price_guard: PriceGuardSummary = PriceGuardSummary()
     run_id: str | None = None
     version: str | None = None
 

@@ -24,6 +24,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from tradingbot.marketdata.reasons import MALFORMED_REASONS
 from tradingbot.ops.status import MonitorStatus
 from tradingbot.risk.matrix import RiskStatus
+from tradingbot.risk.price_guard import TRIP_REASONS
 
 # `<counter>_created` doubles every counter and histogram on /metrics and no rule or panel reads it. The
 # switch is process-wide and read at render time; the operator's metrics module flips the same one.
@@ -117,6 +118,12 @@ class BotMetrics:
             ["stream", "reason"],
             registry=r,
         )
+        self.price_guard_trips = Counter(
+            "tradingbot_price_guard_trips",
+            "Price guard trips by reason (jump: an unconfirmed price move; stale: no valid update)",
+            ["reason"],
+            registry=r,
+        )
         self.loop_seconds = Histogram(
             "tradingbot_loop_seconds",
             "Duration of one trading-loop iteration",
@@ -144,6 +151,8 @@ class BotMetrics:
             self.stream_connected.labels(stream=stream)
         for outcome in ORDER_OUTCOMES:
             self.orders.labels(outcome=outcome)
+        for reason in TRIP_REASONS:
+            self.price_guard_trips.labels(reason=reason)
         self.set_monitor_status(MonitorStatus.RECONNECTING)
         self.set_risk(RiskStatus.OK, ())
 
@@ -202,6 +211,9 @@ class BotMetrics:
         self.malformed_frames.labels(
             stream=_bounded(stream, STREAMS), reason=_bounded(reason, MALFORMED_REASONS)
         ).inc()
+
+    def price_guard_trip(self, reason: str) -> None:
+        self.price_guard_trips.labels(reason=_bounded(reason, TRIP_REASONS)).inc()
 
     # exchange client
     def rate_limit_hit(self) -> None:

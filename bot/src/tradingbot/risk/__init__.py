@@ -18,15 +18,29 @@ from tradingbot.risk.matrix import (
     must_flatten,
     permits,
 )
+from tradingbot.risk.price_guard import (
+    TRIP_REASONS,
+    GuardState,
+    GuardStatus,
+    PriceGuard,
+    PriceGuardSettings,
+    Verdict,
+)
 
 __all__ = [
     "REASON_CODES",
+    "TRIP_REASONS",
     "DailyLossWindow",
     "EquityPeak",
+    "GuardState",
+    "GuardStatus",
+    "PriceGuard",
+    "PriceGuardSettings",
     "RiskDecision",
     "RiskFigures",
     "RiskLimits",
     "RiskStatus",
+    "Verdict",
     "daily_loss",
     "drawdown_ratio",
     "equity",

@@ -123,6 +123,8 @@ def must_flatten(status: RiskStatus) -> bool:
     return status is RiskStatus.ABORT
 
 
-def permits(status: RiskStatus, *, reduces: bool) -> bool:
-    """The one risk gate for a discretionary order: opening only when ok, reducing also when degraded."""
-    return may_reduce(status) if reduces else may_open(status)
+def permits(status: RiskStatus, *, reduces: bool, price_trusted: bool = True) -> bool:
+    """The one risk gate for a discretionary order: opening only when ok and the market price is
+    trusted (the price guard, :mod:`tradingbot.risk.price_guard`), reducing also when degraded or the
+    price is unconfirmed (reducing exposure needs no believable price)."""
+    return may_reduce(status) if reduces else may_open(status) and price_trusted

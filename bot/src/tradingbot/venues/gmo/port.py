@@ -14,7 +14,8 @@ from tradingbot.exchange.ports import (
     ExPosition,
     SendOutcomeUnknownError,
 )
-from tradingbot.venues.gmo.errors import GmoError, InvalidOrder, OutcomeUnknown
+from tradingbot.marketdata import Ticker
+from tradingbot.venues.gmo.errors import ErrorCategory, GmoError, InvalidOrder, OutcomeUnknown
 from tradingbot.venues.gmo.models import Execution, ExecutionType, Order, OrderRequest, Position, Side
 from tradingbot.venues.gmo.rest import GmoRestClient
 
@@ -121,3 +122,13 @@ class GmoExchangePort:
             if asset.symbol == "JPY":
                 return asset.amount
         return Decimal(0)
+
+    async def ticker(self, symbol: str) -> Ticker:
+        t = await self.client.get_ticker(symbol)
+        # The same rules as a stream ticker (feeds.to_neutral): prices above 0, bid at most ask.
+        if not (t.bid > 0 and t.ask > 0 and t.last > 0) or t.bid > t.ask or t.symbol != symbol:
+            raise GmoError(
+                f"GET /v1/ticker: unusable ticker for {symbol}: bid {t.bid} ask {t.ask}",
+                category=ErrorCategory.EXCHANGE,
+            )
+        return Ticker(t.symbol, t.bid, t.ask, t.last, t.volume, t.timestamp)
