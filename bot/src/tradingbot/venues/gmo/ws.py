@@ -27,6 +27,7 @@ from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
 from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder, MarketEvent
 from tradingbot.venues.gmo.models import PRIVATE_EVENT_MODELS, PrivateEvent
 from tradingbot.venues.gmo.ratelimit import PROCESS_SUBSCRIBE_PACER, SubscribePacer
+from tradingbot.venues.gmo.tokenstore import MemoryTokenStore, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -283,6 +284,8 @@ class PrivateStream(_Stream):
         timing: StreamTiming | None = None,
         observer: StreamObserver | None = None,
         rng: random.Random | None = None,
+        token_store: TokenStore | None = None,
+        on_token_renewal: Callable[[str], None] | None = None,
     ) -> None:
         bad = [c for c in channels if c not in PRIVATE_CHANNELS]
         if bad:
@@ -295,12 +298,64 @@ class PrivateStream(_Stream):
         self.channels = tuple(channels)
         self._on_event = on_event
         self._token: str | None = None
+        self._store: TokenStore = token_store if token_store is not None else MemoryTokenStore()
+        self._on_token_renewal = on_token_renewal
+        self._restored = False
         self.tokens_created = 0
         self.tokens_extended = 0
+        self.tokens_reused = 0
+        self.token_renewals: dict[str, int] = {}
+
+    def _renewed(self, reason: str) -> None:
+        """A token we held stopped working: the new one is counted, logged (never the value) and reported."""
+        self.token_renewals[reason] = self.token_renewals.get(reason, 0) + 1
+        log.warning("private stream: access token replaced (%s)", reason)
+        if self._on_token_renewal is not None:
+            self._on_token_renewal(reason)
+
+    async def _restore(self) -> None:
+        """At start: extend and reuse the token a previous run kept, or delete it (see tokenstore)."""
+        stored = self._store.load()
+        if stored is None:
+            return
+        try:
+            await self._rest.extend_ws_token(stored)
+        except GmoError as exc:
+            if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
+                self._restored = False  # undecided: try again after the backoff
+                raise
+            log.info("private stream: the kept token is no longer valid (%s); deleting it", exc.category)
+            await self._delete_quietly(stored)
+            self._store.clear()
+            self._renewed("stored_invalid")
+            return
+        self.tokens_extended += 1
+        self.tokens_reused += 1
+        self._token = stored
+        log.info("private stream: reusing the kept access token")
+
+    async def _delete_quietly(self, token: str) -> bool:
+        """DELETE the token; True when it is gone (deleted now, or already unknown to the exchange)."""
+        try:
+            async with asyncio.timeout(self.timing.close_timeout):
+                await self._rest.delete_ws_token(token)
+        except TimeoutError:
+            log.info("private stream: deleting an access token timed out")
+            return False
+        except GmoError as exc:
+            if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
+                log.info("private stream: could not delete an access token (%s)", exc.category)
+                return False
+            return True  # "no such token": expired or evicted already
+        return True
 
     async def _url(self) -> str:
-        if self._token is not None and self.connects > 0:
-            # After a drop the token may have expired meanwhile: extending tells us, and keeps it alive.
+        if not self._restored:
+            self._restored = True
+            await self._restore()
+        elif self._token is not None and self.connects > 0:
+            # After a drop the token may have expired or been evicted by a newer one (another program on the
+            # same key): extending tells us, and keeps it alive.
             try:
                 await self._rest.extend_ws_token(self._token)
                 self.tokens_extended += 1
@@ -309,15 +364,18 @@ class PrivateStream(_Stream):
                     raise
                 log.info("private stream: token no longer valid (%s), getting a new one", exc.category)
                 self._token = None
+                self._renewed("rejected_after_drop")
         if self._token is None:
             self._token = await self._rest.create_ws_token()
             self.tokens_created += 1
+            self._store.save(self._token)
         return f"{self.url}/{self._token}"
 
     def _on_connect_failure(self, exc: BaseException) -> None:
-        if isinstance(exc, InvalidStatus):
+        if isinstance(exc, InvalidStatus) and self._token is not None:
             # The handshake was refused: the usual reason is an expired or unknown token.
             self._token = None
+            self._renewed("handshake_refused")
 
     def _messages(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
@@ -349,6 +407,7 @@ class PrivateStream(_Stream):
                     continue
                 log.warning("private stream: token rejected (%s), reconnecting with a new one", exc.category)
                 self._token = None
+                self._renewed("extension_rejected")
                 await ws.close()
                 return
 
@@ -381,8 +440,7 @@ class PrivateStream(_Stream):
         token, self._token = self._token, None
         if token is None:
             return
-        try:
-            async with asyncio.timeout(self.timing.close_timeout):
-                await self._rest.delete_ws_token(token)
-        except (GmoError, TimeoutError) as exc:
-            log.info("private stream: could not delete the access token (%s)", type(exc).__name__)
+        # A clean stop deletes the token; the file goes only once the exchange no longer has it, so a
+        # failed DELETE is retried (extended or deleted) by the next start.
+        if await self._delete_quietly(token):
+            self._store.clear()
