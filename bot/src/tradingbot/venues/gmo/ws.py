@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -93,6 +94,7 @@ class _Stale(Exception):  # noqa: N818 - control flow, never escapes this module
 
 class _Stream:
     name = "stream"
+    _wire_logger: logging.Logger | None = None  # websockets' own logger ("websockets.client") when None
 
     def __init__(
         self,
@@ -166,6 +168,7 @@ class _Stream:
                         ping_interval=self.timing.ping_interval,
                         ping_timeout=self.timing.ping_timeout,
                         max_size=2**22,
+                        logger=self._wire_logger,
                     ) as ws:
                         self.connects += 1
                         if self.connects > 1 and self._observer is not None:
@@ -268,10 +271,29 @@ class PublicStream(_Stream):
                 self._malformed(frame, str(exc)[:60])
 
 
+class _TokenPathFilter(logging.Filter):
+    """websockets logs the handshake request line at DEBUG, and the private URL ends in the token."""
+
+    _PATH = re.compile(r"(/ws/private/v1/)[^\s/]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self._PATH.sub(r"\1***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+# A child of "websockets", so the bot's log set-up (websockets at WARNING) still applies to it.
+_PRIVATE_WIRE_LOG = logging.getLogger("websockets.client.gmo_private")
+_PRIVATE_WIRE_LOG.addFilter(_TokenPathFilter())
+
+
 class PrivateStream(_Stream):
     """Private events (executions, orders, positions, position summaries) as pydantic models."""
 
     name = "private"
+    _wire_logger = _PRIVATE_WIRE_LOG
 
     def __init__(
         self,
