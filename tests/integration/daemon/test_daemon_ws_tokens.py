@@ -49,8 +49,10 @@ async def test_token_evicted_by_another_client_is_renewed_and_counted(tmp_path: 
                     await other.create_ws_token()
             assert sim.tokens.owner(held) is None, "the bot's token was evicted"
             await wait_for(
-                lambda: sim.tokens.owner(orjson.loads(token_file.read_bytes())["token"]) == PAPER_API_KEY
-                and bot.streams.get("private") == "connected",
+                lambda: (
+                    sim.tokens.owner(orjson.loads(token_file.read_bytes())["token"]) == PAPER_API_KEY
+                    and bot.streams.get("private") == "connected"
+                ),
                 5,
                 "the bot's private stream back on a new token",
             )

@@ -124,7 +124,8 @@ async def test_eviction_by_another_client_is_renewed_counted_and_logged(
             what="private stream back with a new token",
         )
         renewed = _kept(store.path)
-        assert renewed != first and sim.tokens.owner(renewed) == PAPER_API_KEY
+        assert renewed != first
+        assert sim.tokens.owner(renewed) == PAPER_API_KEY
         assert stream.token_renewals == {"rejected_after_drop": 1}
     text = metrics.render().decode()
     assert 'tradingbot_ws_token_renewals_total{reason="rejected_after_drop"} 1.0' in text
