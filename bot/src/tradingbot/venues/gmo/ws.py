@@ -24,26 +24,17 @@ from pydantic import ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
-from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
+from tradingbot.venues.gmo.errors import GmoError
 from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder, MarketEvent
 from tradingbot.venues.gmo.models import PRIVATE_EVENT_MODELS, PrivateEvent
 from tradingbot.venues.gmo.ratelimit import PROCESS_SUBSCRIBE_PACER, SubscribePacer
-from tradingbot.venues.gmo.tokenstore import MemoryTokenStore, TokenStore
+from tradingbot.venues.gmo.tokenstore import TokenStore
+from tradingbot.venues.gmo.wstoken import RETRYABLE, TokenKeeper, WsTokenSource
 
 log = logging.getLogger(__name__)
 
 PUBLIC_CHANNELS = frozenset({"ticker", "orderbooks", "trades"})
 PRIVATE_CHANNELS = frozenset({"executionEvents", "orderEvents", "positionEvents", "positionSummaryEvents"})
-
-
-class WsTokenSource(Protocol):
-    """What the private stream needs from the REST client: the WS token calls and nothing else."""
-
-    async def create_ws_token(self) -> str: ...
-
-    async def extend_ws_token(self, token: str) -> None: ...
-
-    async def delete_ws_token(self, token: str) -> None: ...
 
 
 class StreamState(StrEnum):
@@ -319,85 +310,37 @@ class PrivateStream(_Stream):
         self.url = url.rstrip("/")
         self.channels = tuple(channels)
         self._on_event = on_event
-        self._token: str | None = None
-        self._store: TokenStore = token_store if token_store is not None else MemoryTokenStore()
-        self._on_token_renewal = on_token_renewal
-        self._restored = False
-        self.tokens_created = 0
-        self.tokens_extended = 0
-        self.tokens_reused = 0
-        self.token_renewals: dict[str, int] = {}
+        self.tokens = TokenKeeper(
+            rest_client,
+            token_store,
+            delete_timeout=self.timing.close_timeout,
+            on_renewal=on_token_renewal,
+        )
 
-    def _renewed(self, reason: str) -> None:
-        """A token we held stopped working: the new one is counted, logged (never the value) and reported."""
-        self.token_renewals[reason] = self.token_renewals.get(reason, 0) + 1
-        log.warning("private stream: access token replaced (%s)", reason)
-        if self._on_token_renewal is not None:
-            self._on_token_renewal(reason)
+    # Counters kept for the tests and the benchmarks that read them off the stream.
+    @property
+    def tokens_created(self) -> int:
+        return self.tokens.created
 
-    async def _restore(self) -> None:
-        """At start: extend and reuse the token a previous run kept, or delete it (see tokenstore)."""
-        stored = self._store.load()
-        if stored is None:
-            return
-        try:
-            await self._rest.extend_ws_token(stored)
-        except GmoError as exc:
-            if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
-                self._restored = False  # undecided: try again after the backoff
-                raise
-            log.info("private stream: the kept token is no longer valid (%s); deleting it", exc.category)
-            await self._delete_quietly(stored)
-            self._store.clear()
-            self._renewed("stored_invalid")
-            return
-        self.tokens_extended += 1
-        self.tokens_reused += 1
-        self._token = stored
-        log.info("private stream: reusing the kept access token")
+    @property
+    def tokens_extended(self) -> int:
+        return self.tokens.extended
 
-    async def _delete_quietly(self, token: str) -> bool:
-        """DELETE the token; True when it is gone (deleted now, or already unknown to the exchange)."""
-        try:
-            async with asyncio.timeout(self.timing.close_timeout):
-                await self._rest.delete_ws_token(token)
-        except TimeoutError:
-            log.info("private stream: deleting an access token timed out")
-            return False
-        except GmoError as exc:
-            if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
-                log.info("private stream: could not delete an access token (%s)", exc.category)
-                return False
-            return True  # "no such token": expired or evicted already
-        return True
+    @property
+    def tokens_reused(self) -> int:
+        return self.tokens.reused
+
+    @property
+    def token_renewals(self) -> dict[str, int]:
+        return self.tokens.renewals
 
     async def _url(self) -> str:
-        if not self._restored:
-            self._restored = True
-            await self._restore()
-        elif self._token is not None and self.connects > 0:
-            # After a drop the token may have expired or been evicted by a newer one (another program on the
-            # same key): extending tells us, and keeps it alive.
-            try:
-                await self._rest.extend_ws_token(self._token)
-                self.tokens_extended += 1
-            except GmoError as exc:
-                if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
-                    raise
-                log.info("private stream: token no longer valid (%s), getting a new one", exc.category)
-                self._token = None
-                self._renewed("rejected_after_drop")
-        if self._token is None:
-            self._token = await self._rest.create_ws_token()
-            self.tokens_created += 1
-            self._store.save(self._token)
-        return f"{self.url}/{self._token}"
+        return f"{self.url}/{await self.tokens.current(after_drop=self.connects > 0)}"
 
     def _on_connect_failure(self, exc: BaseException) -> None:
-        if isinstance(exc, InvalidStatus) and self._token is not None:
+        if isinstance(exc, InvalidStatus):
             # The handshake was refused: the usual reason is an expired or unknown token.
-            self._token = None
-            self._renewed("handshake_refused")
+            self.tokens.drop("handshake_refused")
 
     def _messages(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
@@ -415,21 +358,18 @@ class PrivateStream(_Stream):
         delay = self.timing.token_extend_every
         while True:
             await asyncio.sleep(delay)
-            token = self._token
-            if token is None:
+            if self.tokens.token is None:
                 return
             try:
-                await self._rest.extend_ws_token(token)
-                self.tokens_extended += 1
+                await self.tokens.extend()
                 delay = self.timing.token_extend_every
             except GmoError as exc:
-                if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
+                if exc.category in RETRYABLE:
                     log.warning("private stream: token extension failed (%s), retrying", exc.category)
                     delay = self.timing.token_retry_after
                     continue
                 log.warning("private stream: token rejected (%s), reconnecting with a new one", exc.category)
-                self._token = None
-                self._renewed("extension_rejected")
+                self.tokens.drop("extension_rejected")
                 await ws.close()
                 return
 
@@ -459,10 +399,4 @@ class PrivateStream(_Stream):
             self._on_event(event)
 
     async def _shutdown(self) -> None:
-        token, self._token = self._token, None
-        if token is None:
-            return
-        # A clean stop deletes the token; the file goes only once the exchange no longer has it, so a
-        # failed DELETE is retried (extended or deleted) by the next start.
-        if await self._delete_quietly(token):
-            self._store.clear()
+        await self.tokens.release()
