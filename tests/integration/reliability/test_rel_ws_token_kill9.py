@@ -2,11 +2,12 @@
 
 The real bot (``python -m tradingbot run``, paper mode) trades against a simulator in its own process
 (TRADINGBOT_SIM_URL), which, like GMO, keeps at most 5 tokens per key and evicts the one nearest to expiry.
-Each run is killed with SIGKILL at a seeded point after its private stream connected, so no run ever deletes
-its token. Afterwards the simulator must hold at most 2 tokens for the bot's key (``/admin/ws-tokens``: the
-kept token is reused, a token created in the instant before a kill may be the second), and every start must
-have its private stream ``connected`` (healthz) within 5 s of the process start. A last clean stop deletes
-the token and its file. The long form (25 restarts) runs in ``make chaos``; 3 restarts run in ``make test``.
+Each run is killed with SIGKILL at a seeded point after its private stream connected (every fifth run
+during start-up instead), so no run ever deletes its token. Afterwards the simulator must hold at most 2
+tokens for the bot's key (``/admin/ws-tokens``: the kept token is reused, a token created in the instant
+before a kill may be the second), and every start must have its private stream ``connected`` (healthz)
+within 5 s of the process start. A last clean stop deletes the token and its file. The long form (25
+restarts) runs in ``make chaos``; 3 restarts run in ``make test``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def run_token_restarts(tmp_path: Path, *, restarts: int, seed: int) -> dict[str,
     logs = tmp_path / "logs"
     timings: list[float] = []
     counts: list[int] = []
+    startup_kills = 0
     with sim_process(tmp_path / "sim", seed=seed, tick_interval=0.1) as sim:
         port = free_port()
         env = bot_env(var_dir, sim.base, port)
@@ -44,6 +46,14 @@ def run_token_restarts(tmp_path: Path, *, restarts: int, seed: int) -> dict[str,
             started = time.monotonic()
             bot = BotProcess(env, logs, f"run{n}")
             try:
+                if n % 5 == 4 and n < restarts:
+                    # Every fifth run dies during start-up (token restore/creation may be in flight).
+                    time.sleep(rng.uniform(0.3, 2.5))  # the kill point, not a wait for a condition
+                    bot.kill9()
+                    startup_kills += 1
+                    counts.append(_tokens(sim.http))
+                    assert counts[-1] <= MAX_TOKENS, f"after kill {n + 1}: {counts[-1]} tokens for the key"
+                    continue
                 bot.wait_health(
                     lambda h: h.get("stream", {}).get("private") == "connected",
                     30,
@@ -70,6 +80,7 @@ def run_token_restarts(tmp_path: Path, *, restarts: int, seed: int) -> dict[str,
     assert not slow, f"private stream connected later than {CONNECT_BUDGET}s after start: {slow}"
     reached = {
         "restarts": restarts,
+        "startup_kills": startup_kills,
         "max_tokens_after_kill": max(counts),
         "tokens_after_kills": counts,
         "tokens_after_clean_stop": after_stop,
