@@ -285,6 +285,7 @@ class PrivateStream(_Stream):
 
     name = "private"
     _wire_logger = _PRIVATE_WIRE_LOG
+    TOKEN_DELETE_TIMEOUT = 5.0
 
     def __init__(
         self,
@@ -313,7 +314,9 @@ class PrivateStream(_Stream):
         self.tokens = TokenKeeper(
             rest_client,
             token_store,
-            delete_timeout=self.timing.close_timeout,
+            # A token left at the exchange counts against GMO's 5 per key for an hour: give its DELETE on a
+            # clean stop more than the WebSocket close handshake gets (a slow answer is not a lost token).
+            delete_timeout=max(self.timing.close_timeout, self.TOKEN_DELETE_TIMEOUT),
             on_renewal=on_token_renewal,
         )
 
