@@ -90,10 +90,12 @@ class LiveBookFeed:
         self.books = 0
         self.trades = 0
         self.dropped = 0
+        self.holds = 0  # times the paper exchange was closed for want of a fresh book
         self._fresh = False
         self._hold()
 
     def _hold(self) -> None:
+        self.holds += 1
         self._fresh = False
         self.sim.faults.update({"maintenance": WAITING})
 
