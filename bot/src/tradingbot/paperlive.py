@@ -114,11 +114,17 @@ class LiveBookFeed:
             if not (neutral.asks and neutral.bids):
                 self.dropped += 1  # a one-sided book cannot price a fill both ways
                 return
-            self.sim.apply_book(
-                self.symbol,
-                [(level.price, level.size) for level in neutral.asks],
-                [(level.price, level.size) for level in neutral.bids],
-            )
+            try:
+                self.sim.apply_book(
+                    self.symbol,
+                    [(level.price, level.size) for level in neutral.asks],
+                    [(level.price, level.size) for level in neutral.bids],
+                )
+            except (ArithmeticError, ValueError) as exc:
+                # A book the paper exchange cannot take costs this frame only, never the feed.
+                self.dropped += 1
+                log.warning("live prices: book dropped (%s)", exc)
+                return
             self.books += 1
             if not self._fresh:
                 self._fresh = True
@@ -137,4 +143,11 @@ class LiveBookFeed:
             on_event=self._on_event,
             timing=self.timing,
         )
-        await stream.run()
+        try:
+            await stream.run()
+        except Exception:
+            log.exception("live prices: the feed failed")
+            raise
+        finally:
+            # However the feed ends, its last book is stale from now on: no fill at it.
+            self._hold()
