@@ -44,8 +44,10 @@ from tradingbot.strategy import MaCrossParams, MaCrossStrategy, Strategy
 from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient, RateLimits
 from tradingbot.venues.gmo.feeds import GmoMarketData
 from tradingbot.venues.gmo.port import GmoExchangePort
+from tradingbot.venues.gmo.tokenstore import FileTokenStore, TokenStore
 
 if TYPE_CHECKING:
+    from tradingbot.paperlive import LiveBookFeed
     from tradingbot.sim import Simulator
 
 __all__ = ["App", "Daemon", "DaemonTiming", "EngineTiming", "run"]
@@ -125,6 +127,9 @@ class App:
         # built in run()
         self.ops: OpsServer | None = None
         self.sim: Simulator | None = None
+        self.live_feed: LiveBookFeed | None = None
+        self._live_task: asyncio.Task[None] | None = None
+        self.live_book_timeout = 30.0
         self.client: GmoRestClient | None = None
         self.engine: Engine | None = None
 
@@ -212,6 +217,8 @@ class App:
 
         if s.sim_url:
             base = s.sim_url.rstrip("/")
+        elif s.paper_prices == "live":
+            base = await self._start_live_paper()
         else:
             symbols = tuple(dict.fromkeys((s.symbol, "BTC_JPY")))
             self.sim = Simulator(
@@ -220,6 +227,41 @@ class App:
             base = (await self.sim.start("127.0.0.1", 0)).base
             log.info("embedded simulator listening on %s", base)
         return GmoEndpoints.at(base), Credentials.of(PAPER_API_KEY, PAPER_API_SECRET)
+
+    async def _start_live_paper(self) -> str:
+        """The embedded simulator as a paper exchange fed by a live public stream (docs/operations.md)."""
+        from tradingbot.paperlive import LiveBookFeed, LivePricesError, fetch_symbol_spec
+        from tradingbot.sim import SimConfig, Simulator
+
+        s = self.settings
+        try:
+            spec = await fetch_symbol_spec(s.paper_public_rest_url, s.symbol, wait=self.client_timeout)
+        except LivePricesError as exc:
+            raise SystemExit(f"paper trading on live prices: {exc}") from None
+        # tick_interval=0: no random walk; the live book is the only thing that moves prices.
+        self.sim = Simulator(
+            SimConfig(seed=s.sim_seed, symbols=(s.symbol,), tick_interval=0, symbol_specs={s.symbol: spec})
+        )
+        base = (await self.sim.start("127.0.0.1", 0)).base
+        self.live_feed = LiveBookFeed(self.sim, s.paper_public_ws_url, s.symbol)
+        self._live_task = asyncio.create_task(self.live_feed.run(), name="live-prices")
+        try:
+            async with asyncio.timeout(self.live_book_timeout):
+                await self.live_feed.first_book.wait()
+        except TimeoutError:
+            raise SystemExit(
+                f"paper trading on live prices: no {s.symbol} order book from "
+                f"{s.paper_public_ws_url} within {self.live_book_timeout:g} s"
+            ) from None
+        log.info("paper exchange on live prices: %s from %s (at %s)", s.symbol, s.paper_public_ws_url, base)
+        return base
+
+    def _token_store(self, endpoints: GmoEndpoints) -> TokenStore | None:
+        # The token is kept only where the exchange outlives the process (live, or an external simulator);
+        # an embedded simulator is new on every start, so its tokens die with it.
+        if self.sim is not None:
+            return None
+        return FileTokenStore(self.settings.ws_token_path, endpoints.private_rest)
 
     def _open_store(self) -> StateStore:
         s = self.settings
@@ -255,7 +297,13 @@ class App:
             s,
             self.timing,
             exchange=GmoExchangePort(self.client),
-            market=GmoMarketData(self.client, endpoints, self.symbol),
+            market=GmoMarketData(
+                self.client,
+                endpoints,
+                self.symbol,
+                token_store=self._token_store(endpoints),
+                on_token_renewal=self.metrics.ws_token_renewal,
+            ),
             rules={self.symbol: rules[self.symbol]},
             store=self.store,
             strategy=self.strategy,
@@ -342,6 +390,10 @@ class App:
             exit_code=self.exit_code,
             orders_sent=self.engine.orders.sent_count if self.engine is not None else 0,
         )
+        if self._live_task is not None:
+            self._live_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._live_task
         notifier = self.journal.notifier
         for closer in (
             notifier.stop() if notifier else None,

@@ -153,6 +153,11 @@ class Settings(BaseSettings):
     http_port: int = Field(default=9754, ge=1, le=65535)
     sim_url: str = ""
     sim_seed: int = Field(default=42, ge=0)
+    # Paper mode's prices: "sim" (the embedded simulator's random walk) or "live" (GMO's public WebSocket
+    # feeding the embedded simulator's matching engine; no key needed). See docs/operations.md.
+    paper_prices: Literal["sim", "live"] = "sim"
+    paper_public_ws_url: str = "wss://api.coin.z.com/ws/public/v1"
+    paper_public_rest_url: str = "https://api.coin.z.com/public"
     cancel_on_stop: bool = True
     flatten_on_abort: bool = True
     adopt_exchange_state: bool = False
@@ -219,6 +224,45 @@ class Settings(BaseSettings):
                 f"{value!r} is not a base URL; accepted: empty (embedded simulator) or like http://127.0.0.1:8080"
             )
         return value.rstrip("/")
+
+    @field_validator("paper_prices", mode="before")
+    @classmethod
+    def _paper_prices_known(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered not in ("sim", "live"):
+                raise ValueError(f"{value!r} is not a paper price source; accepted: sim|live")
+            return lowered
+        return value
+
+    @field_validator("paper_public_ws_url")
+    @classmethod
+    def _paper_ws_shape(cls, value: str) -> str:
+        value = value.strip()
+        if not re.fullmatch(r"wss?://[^\s/]+(/\S*)?", value):
+            raise ValueError(
+                f"{value!r} is not a WebSocket URL; accepted: like wss://api.coin.z.com/ws/public/v1"
+            )
+        return value.rstrip("/")
+
+    @field_validator("paper_public_rest_url")
+    @classmethod
+    def _paper_rest_shape(cls, value: str) -> str:
+        value = value.strip()
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(
+                f"{value!r} is not a REST base URL; accepted: like https://api.coin.z.com/public"
+            )
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _paper_prices_checks(self) -> Settings:
+        if self.mode is Mode.PAPER and self.paper_prices == "live" and self.sim_url:
+            raise ValueError(
+                "TRADINGBOT_PAPER_PRICES=live trades on the embedded paper exchange fed by live prices; "
+                f"it cannot be combined with TRADINGBOT_SIM_URL={self.sim_url!r} (unset one of them)"
+            )
+        return self
 
     @field_validator("daily_reset_tz")
     @classmethod
@@ -306,6 +350,11 @@ class Settings(BaseSettings):
     @property
     def audit_log_path(self) -> Path:
         return self.layout.audit_log
+
+    @property
+    def ws_token_path(self) -> Path:
+        """The private stream's kept WS access token (a credential: mode 0600, never logged)."""
+        return self.var_dir / "state" / "ws_token.json"
 
     def secret_values(self) -> tuple[str, ...]:
         """Raw secret values, for registering with the log redactor; never print these."""

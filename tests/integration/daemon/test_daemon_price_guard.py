@@ -105,7 +105,9 @@ async def check_alternating_feed(tmp_path: Path, seconds: float) -> None:
                 await eventually(healthy, what="/healthz 200 after the price settled", timeout=10)
                 for p in (FAR, FAR * Decimal("1.01"), FAR * Decimal("1.02")):
                     await set_price(admin, p)
-                await eventually(lambda: len(sim.received_orders) > before, what="an order after settling", timeout=10)
+                await eventually(
+                    lambda: len(sim.received_orders) > before, what="an order after settling", timeout=10
+                )
         audit = (tmp_path / "logs" / "audit_events.jsonl").read_text()
         assert '"event":"price_guard_trip"' in audit
         assert '"event":"price_guard_confirmed"' in audit

@@ -32,6 +32,8 @@ disable_created_metrics()  # type: ignore[no-untyped-call]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 STREAMS = ("public", "private")
+# Why the private stream replaced its WS token (tradingbot.venues.gmo.ws.PrivateStream._renewed).
+TOKEN_RENEWAL_REASONS = ("stored_invalid", "rejected_after_drop", "handshake_refused", "extension_rejected")
 ORDER_OUTCOMES = ("confirmed", "rejected", "unresolved", "canceled", "error")
 REQUEST_OUTCOMES = (
     "ok",
@@ -89,6 +91,12 @@ class BotMetrics:
         self.daily_loss = Gauge("tradingbot_daily_loss_jpy", "Loss since the trading day started", registry=r)
         self.ws_reconnects = Counter(
             "tradingbot_ws_reconnects", "WebSocket reconnects by stream", ["stream"], registry=r
+        )
+        self.ws_token_renewals = Counter(
+            "tradingbot_ws_token_renewals",
+            "Private-stream access tokens replaced because the held one stopped working",
+            ["reason"],
+            registry=r,
         )
         self.stream_connected = Gauge(
             "tradingbot_stream_connected", "1 while the stream is connected", ["stream"], registry=r
@@ -202,6 +210,9 @@ class BotMetrics:
     # streams
     def ws_reconnect(self, stream: str) -> None:
         self.ws_reconnects.labels(stream=_bounded(stream, STREAMS)).inc()
+
+    def ws_token_renewal(self, reason: str) -> None:
+        self.ws_token_renewals.labels(reason=_bounded(reason, TOKEN_RENEWAL_REASONS)).inc()
 
     def set_stream_connected(self, stream: str, connected: bool) -> None:
         self.stream_connected.labels(stream=_bounded(stream, STREAMS)).set(1 if connected else 0)

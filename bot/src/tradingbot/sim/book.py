@@ -86,6 +86,15 @@ class Market:
             size = self.spec.min_order_size + self.spec.size_step * self._rng.randint(0, 20)
             self.record_trade(Trade(price, side, size, now))
 
+    def set_book(self, asks: list[tuple[Decimal, Decimal]], bids: list[tuple[Decimal, Decimal]]) -> None:
+        """Take an external book (the live-prices seam) instead of a synthetic one; the mid follows it."""
+        self.asks = [Level(p, s) for p, s in sorted(asks) if s > 0][: self._levels]
+        self.bids = [Level(p, s) for p, s in sorted(bids, reverse=True) if s > 0][: self._levels]
+        if self.asks and self.bids:
+            self.mid = (self.asks[0].price + self.bids[0].price) / 2
+        elif self.asks or self.bids:
+            self.mid = (self.asks or self.bids)[0].price
+
     def record_trade(self, trade: Trade) -> None:
         self.trades.append(trade)
         self.step_trades.append(trade)

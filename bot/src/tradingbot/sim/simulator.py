@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from tradingbot.sim.book import Market
+from tradingbot.sim.book import Market, Trade
 from tradingbot.sim.config import SimConfig
 from tradingbot.sim.exchange import Exchange, PrivateEvent, level_view, ticker_view
 from tradingbot.sim.extra_routes import register as register_extra_routes
@@ -163,10 +163,34 @@ class Simulator:
         self._reprice()
         await asyncio.sleep(0)
 
+    # ------------------------------------------------------------------ external prices (price-source seam)
+    def apply_book(
+        self, symbol: str, asks: list[tuple[Decimal, Decimal]], bids: list[tuple[Decimal, Decimal]]
+    ) -> None:
+        """Replace `symbol`'s book with an external one (paper trading on live prices; run with
+        tick_interval=0 so the random walk never moves it): resting orders match it, streams carry it."""
+        market = self._market(symbol)
+        market.set_book(asks, bids)
+        self.prices.mids[symbol] = market.mid
+        self._after_prices(self.now())
+
+    def apply_trade(self, symbol: str, price: Decimal, side: str, size: Decimal, at: datetime) -> None:
+        """Record an external public trade; it is published with the next book."""
+        self._market(symbol).record_trade(Trade(price, side, size, at))
+
+    def _market(self, symbol: str) -> Market:
+        market = self.exchange.markets.get(symbol)
+        if market is None:
+            raise ValueError(f"unknown symbol {symbol!r}; known: {sorted(self.exchange.markets)}")
+        return market
+
     def _reprice(self) -> None:
         now = self.now()
         for symbol, market in self.exchange.markets.items():
             market.reprice(self.prices.mids[symbol], now)
+        self._after_prices(now)
+
+    def _after_prices(self, now: datetime) -> None:
         # During maintenance or a stop nothing trades, so resting orders wait for the exchange to reopen.
         self.exchange.halted = self.faults.maintenance in ("ERR-5201", "ERR-5202")
         self.dispatch(self.exchange.on_step())

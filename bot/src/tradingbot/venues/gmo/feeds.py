@@ -17,6 +17,7 @@ from tradingbot.marketdata import MarketEvent
 from tradingbot.venues.gmo.endpoints import GmoEndpoints
 from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder
 from tradingbot.venues.gmo.rest import GmoRestClient
+from tradingbot.venues.gmo.tokenstore import TokenStore
 from tradingbot.venues.gmo.ws import PrivateStream, PublicStream, StreamState, StreamTiming, Subscription
 
 PRIVATE_CHANNELS = ("executionEvents", "orderEvents", "positionEvents")
@@ -62,11 +63,15 @@ class GmoMarketData:
         symbol: str,
         *,
         public_timing: StreamTiming | None = None,
+        token_store: TokenStore | None = None,
+        on_token_renewal: Callable[[str], None] | None = None,
     ) -> None:
         self.client = client
         self.endpoints = endpoints
         self.symbol = symbol
         self.public_timing = public_timing
+        self.token_store = token_store
+        self.on_token_renewal = on_token_renewal
 
     async def run(self, sink: FeedSink) -> None:
         observer = _Observer(sink)
@@ -92,5 +97,6 @@ class GmoMarketData:
         private = PrivateStream(
             self.client, self.endpoints.private_ws, list(PRIVATE_CHANNELS),
             on_state=state_of("private"), on_event=lambda _: sink.on_account_event(), observer=observer,
+            token_store=self.token_store, on_token_renewal=self.on_token_renewal,
         )  # fmt: skip
         await asyncio.gather(public.run(), private.run())

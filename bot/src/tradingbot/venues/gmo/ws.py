@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,26 +25,18 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
 from tradingbot.marketdata import MarketEvent
-from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
+from tradingbot.venues.gmo.errors import GmoError
 from tradingbot.venues.gmo.malformed import MalformedLog
 from tradingbot.venues.gmo.market import ExchangeErrorFrame, MalformedFrame, MarketDecoder
 from tradingbot.venues.gmo.models import PRIVATE_EVENT_MODELS, PrivateEvent
 from tradingbot.venues.gmo.ratelimit import PROCESS_SUBSCRIBE_PACER, SubscribePacer
+from tradingbot.venues.gmo.tokenstore import TokenStore
+from tradingbot.venues.gmo.wstoken import RETRYABLE, TokenKeeper, WsTokenSource
 
 log = logging.getLogger(__name__)
 
 PUBLIC_CHANNELS = frozenset({"ticker", "orderbooks", "trades"})
 PRIVATE_CHANNELS = frozenset({"executionEvents", "orderEvents", "positionEvents", "positionSummaryEvents"})
-
-
-class WsTokenSource(Protocol):
-    """What the private stream needs from the REST client: the WS token calls and nothing else."""
-
-    async def create_ws_token(self) -> str: ...
-
-    async def extend_ws_token(self, token: str) -> None: ...
-
-    async def delete_ws_token(self, token: str) -> None: ...
 
 
 class StreamState(StrEnum):
@@ -94,6 +87,7 @@ class _Stale(Exception):  # noqa: N818 - control flow, never escapes this module
 
 class _Stream:
     name = "stream"
+    _wire_logger: logging.Logger | None = None  # websockets' own logger ("websockets.client") when None
 
     def __init__(
         self,
@@ -167,6 +161,7 @@ class _Stream:
                         ping_interval=self.timing.ping_interval,
                         ping_timeout=self.timing.ping_timeout,
                         max_size=2**22,
+                        logger=self._wire_logger,
                     ) as ws:
                         self.connects += 1
                         if self.connects > 1 and self._observer is not None:
@@ -287,10 +282,30 @@ class PublicStream(_Stream):
         self.malformed_log.refused(exc.reason, str(exc), frame)
 
 
+class _TokenPathFilter(logging.Filter):
+    """websockets logs the handshake request line at DEBUG, and the private URL ends in the token."""
+
+    _PATH = re.compile(r"(/ws/private/v1/)[^\s/]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self._PATH.sub(r"\1***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+# A child of "websockets", so the bot's log set-up (websockets at WARNING) still applies to it.
+_PRIVATE_WIRE_LOG = logging.getLogger("websockets.client.gmo_private")
+_PRIVATE_WIRE_LOG.addFilter(_TokenPathFilter())
+
+
 class PrivateStream(_Stream):
     """Private events (executions, orders, positions, position summaries) as pydantic models."""
 
     name = "private"
+    _wire_logger = _PRIVATE_WIRE_LOG
+    TOKEN_DELETE_TIMEOUT = 5.0
 
     def __init__(
         self,
@@ -303,6 +318,8 @@ class PrivateStream(_Stream):
         timing: StreamTiming | None = None,
         observer: StreamObserver | None = None,
         rng: random.Random | None = None,
+        token_store: TokenStore | None = None,
+        on_token_renewal: Callable[[str], None] | None = None,
     ) -> None:
         bad = [c for c in channels if c not in PRIVATE_CHANNELS]
         if bad:
@@ -314,30 +331,39 @@ class PrivateStream(_Stream):
         self.url = url.rstrip("/")
         self.channels = tuple(channels)
         self._on_event = on_event
-        self._token: str | None = None
-        self.tokens_created = 0
-        self.tokens_extended = 0
+        self.tokens = TokenKeeper(
+            rest_client,
+            token_store,
+            # A token left at the exchange counts against GMO's 5 per key for an hour: give its DELETE on a
+            # clean stop more than the WebSocket close handshake gets (a slow answer is not a lost token).
+            delete_timeout=max(self.timing.close_timeout, self.TOKEN_DELETE_TIMEOUT),
+            on_renewal=on_token_renewal,
+        )
+
+    # Counters kept for the tests and the benchmarks that read them off the stream.
+    @property
+    def tokens_created(self) -> int:
+        return self.tokens.created
+
+    @property
+    def tokens_extended(self) -> int:
+        return self.tokens.extended
+
+    @property
+    def tokens_reused(self) -> int:
+        return self.tokens.reused
+
+    @property
+    def token_renewals(self) -> dict[str, int]:
+        return self.tokens.renewals
 
     async def _url(self) -> str:
-        if self._token is not None and self.connects > 0:
-            # After a drop the token may have expired meanwhile: extending tells us, and keeps it alive.
-            try:
-                await self._rest.extend_ws_token(self._token)
-                self.tokens_extended += 1
-            except GmoError as exc:
-                if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
-                    raise
-                log.info("private stream: token no longer valid (%s), getting a new one", exc.category)
-                self._token = None
-        if self._token is None:
-            self._token = await self._rest.create_ws_token()
-            self.tokens_created += 1
-        return f"{self.url}/{self._token}"
+        return f"{self.url}/{await self.tokens.current(after_drop=self.connects > 0)}"
 
     def _on_connect_failure(self, exc: BaseException) -> None:
         if isinstance(exc, InvalidStatus):
             # The handshake was refused: the usual reason is an expired or unknown token.
-            self._token = None
+            self.tokens.drop("handshake_refused")
 
     def _messages(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
@@ -355,20 +381,18 @@ class PrivateStream(_Stream):
         delay = self.timing.token_extend_every
         while True:
             await asyncio.sleep(delay)
-            token = self._token
-            if token is None:
+            if self.tokens.token is None:
                 return
             try:
-                await self._rest.extend_ws_token(token)
-                self.tokens_extended += 1
+                await self.tokens.extend()
                 delay = self.timing.token_extend_every
             except GmoError as exc:
-                if exc.category in (ErrorCategory.NETWORK, ErrorCategory.RATE_LIMIT):
+                if exc.category in RETRYABLE:
                     log.warning("private stream: token extension failed (%s), retrying", exc.category)
                     delay = self.timing.token_retry_after
                     continue
                 log.warning("private stream: token rejected (%s), reconnecting with a new one", exc.category)
-                self._token = None
+                self.tokens.drop("extension_rejected")
                 await ws.close()
                 return
 
@@ -398,11 +422,4 @@ class PrivateStream(_Stream):
             self._on_event(event)
 
     async def _shutdown(self) -> None:
-        token, self._token = self._token, None
-        if token is None:
-            return
-        try:
-            async with asyncio.timeout(self.timing.close_timeout):
-                await self._rest.delete_ws_token(token)
-        except (GmoError, TimeoutError) as exc:
-            log.info("private stream: could not delete the access token (%s)", type(exc).__name__)
+        await self.tokens.release()
