@@ -204,6 +204,20 @@ def risk_stop(tmp: Path, sim: Sim, rec: Recorder, b: Bot) -> None:
     hold(rec, 60)
 
 
+def price_jumps(tmp: Path, sim: Sim, rec: Recorder, b: Bot) -> None:
+    rec.wait_until(lambda s: active(s) and looped(s), 30, "active and looping")
+    prices = sim.state()["prices"]
+    assert isinstance(prices, dict)
+    base = Decimal(str(prices["BTC_JPY"]))
+    # The feed jumps 20 % and settles there (the simulator's steps confirm the new level), four times over:
+    # each jump after a confirmed level is a new trip of the price guard. The spacing is the length of a
+    # settled spell, not a wait for a condition (the driver must not read the metric under test).
+    for level in (base * Decimal("1.2"), base, base * Decimal("1.2"), base):
+        sim.admin("price", {"symbol": "BTC_JPY", "price": str(level)})
+        time.sleep(2.0)
+    hold(rec, 60)
+
+
 def target_down(tmp: Path, sim: Sim, rec: Recorder, b: Bot) -> None:
     rec.wait_until(lambda s: active(s) and looped(s), 30, "active and looping")
     b.proc.kill()  # SIGKILL: the container died
@@ -235,5 +249,6 @@ SCENARIOS = (
         env=(("TRADINGBOT_RISK__MAX_DRAWDOWN", "0.001"), ("TRADINGBOT_ADOPT_EXCHANGE_STATE", "true")),
         before_start=lambda s: s.place("BUY", "0.02"),
     ),
+    Scenario("price_jumps", price_jumps, frozenset({"TradingbotPriceGuardTrips"})),
     Scenario("target_down", target_down, frozenset({"TradingbotTargetDown"})),
 )
