@@ -84,7 +84,8 @@ def _trade(raw: dict[str, Any], subscribed: Container[str]) -> Trade:
     stamp = grammar.timestamp(raw)
     price, size = grammar.price(raw, "price"), grammar.size(raw, "size")
     side = raw.get("side")
-    if side not in grammar.SIDES:
+    # A non-string (a list, a dict) must be refused, not hashed against the set: unhashable raises.
+    if not isinstance(side, str) or side not in grammar.SIDES:
         raise Refused(reasons.SIDE if "side" in raw else reasons.SCHEMA, f"side {side!r:.20}")
     return Trade(symbol, price, size, side, stamp)
 
