@@ -3,6 +3,8 @@ setting that forces either (TRADINGBOT_LOG_FORMAT, TRADINGBOT_OPERATOR_LOG_FORMA
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
 import pty
@@ -11,7 +13,9 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,15 +40,52 @@ def _bot(tmp: Path, **extra: str) -> tuple[list[str], dict[str, str], str]:
     return [sys.executable, "-m", "tradingbot", "run"], env, "started: mode=paper"
 
 
+class _NotAnApiServer(http.server.BaseHTTPRequestHandler):
+    """Answers every request 404: enough for the operator's start-up check ("does a server answer?")
+    and for kopf to log its start-up and its first failed API request."""
+
+    def do_GET(self) -> None:
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@contextlib.contextmanager
+def _answering_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotAnApiServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+_API_URL: list[str] = []  # set for the module's tests by _api_stand_in
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _api_stand_in() -> Iterator[None]:
+    with _answering_server() as url:
+        _API_URL.append(url)
+        yield
+        _API_URL.clear()
+
+
 def _operator(tmp: Path, **extra: str) -> tuple[list[str], dict[str, str], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRADINGBOT_OPERATOR_")}
     tmp.mkdir(parents=True, exist_ok=True)
     kubeconfig = tmp / "kubeconfig"
-    # Nothing listens there: the operator starts, logs its start-up and its first failed API request.
+    # A server that answers but is no Kubernetes API: the operator passes its start-up check, then logs
+    # its start-up and its first failed API request.
     kubeconfig.write_text(
         json.dumps({
             "apiVersion": "v1", "kind": "Config", "current-context": "c",
-            "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{_free_port()}"}}],
+            "clusters": [{"name": "c", "cluster": {"server": _API_URL[0]}}],
             "users": [{"name": "u", "user": {"token": "not-a-secret"}}],
             "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
         })
