@@ -78,7 +78,11 @@ def run_token_restarts(tmp_path: Path, *, restarts: int, seed: int) -> dict[str,
             assert counts[-1] <= MAX_TOKENS, f"after kill {n + 1}: {counts[-1]} tokens for the bot's key"
         # The process has exited: its DELETE was answered (or given up) already.
         if _tokens(sim.http) != before_stop - 1:
-            said = (logs / f"run{restarts}.stderr").read_text(errors="replace").splitlines()
+            said = [
+                line
+                for name in (f"run{restarts}.stdout", f"run{restarts}.stderr")
+                for line in (logs / name).read_text(errors="replace").splitlines()
+            ]
             notes = [line for line in said if "access token" in line or "stream" in line]
             raise AssertionError(f"the clean stop left its token; the bot said: {notes[-8:]}")
         after_stop = _tokens(sim.http)

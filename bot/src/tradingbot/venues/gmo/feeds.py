@@ -99,4 +99,9 @@ class GmoMarketData:
             on_state=state_of("private"), on_event=lambda _: sink.on_account_event(), observer=observer,
             token_store=self.token_store, on_token_renewal=self.on_token_renewal,
         )  # fmt: skip
-        await asyncio.gather(public.run(), private.run())
+        # A task group, not gather: on cancellation gather hands the CancelledError on as soon as the first
+        # stream ends, and the private stream's clean-up (deleting its access token) was then cancelled a
+        # second time by the loop's shutdown. The group waits for both streams to finish.
+        async with asyncio.TaskGroup() as streams:
+            streams.create_task(public.run())
+            streams.create_task(private.run())

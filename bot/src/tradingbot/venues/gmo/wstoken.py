@@ -135,5 +135,13 @@ class TokenKeeper:
     async def release(self) -> None:
         """Clean stop: delete the token; forget the file only once the exchange no longer has it."""
         token, self.token = self.token, None
-        if token is not None and await self._delete(token):
+        if token is None:
+            log.info("private stream: stopping with no access token held")
+            return
+        if await self._delete(token):
             self._store.clear()
+            log.info("private stream: access token deleted on stop")
+        else:
+            log.warning(
+                "private stream: the access token could not be deleted on stop; the next start does it"
+            )
