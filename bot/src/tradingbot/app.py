@@ -21,15 +21,19 @@ from typing import TYPE_CHECKING
 import tradingbot
 from tradingbot.bounds import venue_order_size_problem
 from tradingbot.config import Mode, Settings
+from tradingbot.engine import narrate
+from tradingbot.engine.controls import Controls
 from tradingbot.engine.engine import Engine
 from tradingbot.engine.halt import HaltStore
-from tradingbot.engine.reconcile import Exposure
+from tradingbot.engine.pause import PauseStore
+from tradingbot.engine.reconcile import Exposure, exposure_of
 from tradingbot.engine.reporting import Journal, Reporter, RunInfo
 from tradingbot.engine.state import DaemonTiming, EngineState, EngineTiming, Wakeups, utc_now
 from tradingbot.engine.store import StateStore
 from tradingbot.exchange.ports import FeedState
 from tradingbot.ops.artifacts import ArtifactWriter
 from tradingbot.ops.audit import AuditLog
+from tradingbot.ops.control import ControlToken
 from tradingbot.ops.health import HealthReport, ReconciliationSummary
 from tradingbot.ops.http import OpsServer
 from tradingbot.ops.lock import InstanceLock
@@ -118,6 +122,10 @@ class App:
             self.timing,
             board=self.status_board,
         )
+        self.controls = Controls(
+            self.state, PauseStore.in_var_dir(settings.var_dir), self.journal, self.reporter
+        )
+        self.control_token = ControlToken(settings.var_dir)
         self.stop_event = asyncio.Event()
         self.stop_reason = "signal"
         self.exit_code = 0
@@ -145,6 +153,7 @@ class App:
             st.exposure.short,
             st.price,
             st.equity,
+            paused=st.paused,
             unrealised_pnl=st.unrealised,
         )
 
@@ -284,6 +293,7 @@ class App:
             )
             self.state.halted = self.halts.load().halted
             self.metrics.set_halted(self.state.halted)
+            self.controls.restore()
             self.journal.notifier = DiscordNotifier(s.discord_webhook_url, metrics=self.metrics)
             await self.journal.notifier.start()
             self.ops = OpsServer(
@@ -293,11 +303,16 @@ class App:
                 self.metrics,
                 max_loop_age=timedelta(seconds=self.timing.max_loop_age),
                 status=self.status_board.snapshot,
+                control=self.controls.apply,
+                control_check=self.control_token.check,
             )
+            # The token exists only while this run can use it: written before the port serves controls.
+            self.control_token.create()
             await self.ops.start()
             self.reporter.status_changed()
             await self.reporter.write_progress()
             self.engine = await self._build_engine()
+            self.controls.account = self.engine.account
             self.journal.audit(
                 "start",
                 {
@@ -331,16 +346,50 @@ class App:
             lock.release()
         return self.exit_code
 
+    async def _stop_summary(self) -> dict[str, object]:
+        """What this run did and left open (the log's summary, run_complete.json, the stop audit event)."""
+        if self.engine is None or self.store is None:
+            return {"paused": self.state.paused}
+        totals = self.store.run_totals(self.run_info.started_at)
+        try:
+            async with asyncio.timeout(5):
+                left = exposure_of(await self.engine.exchange.open_positions(self.symbol))
+            known = True
+        except Exception as exc:
+            log.warning("position at stop unknown: the exchange could not be read (%s)", type(exc).__name__)
+            left, known = self.state.exposure, False
+        narrate.LOGGER.info(narrate.summary(totals, self.symbol, left.long, left.short, known))
+        if known and (left.long or left.short):
+            narrate.LOGGER.warning(narrate.position_left_warning(self.symbol, left.long, left.short))
+            self.journal.notify(narrate.position_left_warning(self.symbol, left.long, left.short))
+        return {
+            "orders_placed": totals.orders,
+            "fills": totals.fills,
+            "realised_pnl_jpy": str(totals.realised),
+            "fees_jpy": str(totals.fees),
+            "position_left": str(left.net) if known else None,
+            "position_left_long": str(left.long) if known else None,
+            "position_left_short": str(left.short) if known else None,
+            "paused": self.state.paused,
+        }
+
     async def _shutdown(self) -> None:
         if self.engine is not None:
             await self.engine.stop()
-        self.journal.audit("stop", {"reason": self.stop_reason, "exit_code": self.exit_code})
+        summary: dict[str, object] = {}
+        try:
+            summary = await self._stop_summary()
+        except Exception:
+            log.exception("the stop summary failed")
+        self.journal.audit("stop", {"reason": self.stop_reason, "exit_code": self.exit_code, **summary})
         self.journal.notify(f"stopped: {self.stop_reason}")
         self.reporter.write_final(
             stop_reason=self.stop_reason,
             exit_code=self.exit_code,
             orders_sent=self.engine.orders.sent_count if self.engine is not None else 0,
+            summary=summary,
         )
+        self.control_token.remove()
         notifier = self.journal.notifier
         for closer in (
             notifier.stop() if notifier else None,

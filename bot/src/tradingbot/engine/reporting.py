@@ -109,6 +109,7 @@ class Reporter:
             mode=self.run.mode,
             secrets=self.run.secrets,
             reconciliation=s.reconciliation,
+            paused=s.paused,
             run_id=self.run.run_id,
             version=tradingbot.__version__,
         )
@@ -163,6 +164,7 @@ class Reporter:
             stream=self._streams(),
             position_size=str(s.exposure.net),
             equity_jpy=None if s.equity is None else str(s.equity),
+            paused=s.paused,
             version=tradingbot.__version__,
         )
 
@@ -181,7 +183,9 @@ class Reporter:
                 self.loop_failure()
                 log.exception("writing run_progress.json failed")
 
-    def write_final(self, *, stop_reason: str, exit_code: int, orders_sent: int) -> None:
+    def write_final(
+        self, *, stop_reason: str, exit_code: int, orders_sent: int, summary: dict[str, Any] | None = None
+    ) -> None:
         s = self.state
         try:
             complete = RunComplete(
@@ -198,6 +202,7 @@ class Reporter:
                 loop_failures=s.loop_failures,
                 orders_sent=orders_sent,
                 version=tradingbot.__version__,
+                **(summary or {}),
             )
             self.artifacts.write_progress(self.progress())
             self.artifacts.write_complete(complete)

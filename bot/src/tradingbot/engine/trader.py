@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import time
 
+from tradingbot.engine import narrate
 from tradingbot.engine.orders import OrderIntent, OrderManager, Outcome
 from tradingbot.engine.reporting import Journal, Reporter
 from tradingbot.engine.state import EngineState, Wakeups, utc_now
 from tradingbot.marketdata import MarketEvent, Ticker
 from tradingbot.ops.metrics import BotMetrics
-from tradingbot.risk import permits
+from tradingbot.risk import RiskStatus, permits
 from tradingbot.strategy import Action, Decision, MarketView, Strategy
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,13 @@ class Trader:
         if not decisions or not s.trading_allowed():
             return
         for decision in decisions:
-            if not permits(s.risk.status, reduces=decision.action.reduces):
+            if not permits(s.risk.status, reduces=decision.action.reduces, paused=s.paused):
                 what = "reducing" if decision.action.reduces else "opening"
-                self.journal.audit(
-                    "order_skipped", {"reason": f"risk {s.risk.status.value}: {what} not allowed"}
-                )
+                why = "paused by the operator" if s.paused and s.risk.status is RiskStatus.OK else (
+                    f"risk {s.risk.status.value}")  # fmt: skip
+                self.journal.audit("order_skipped", {"reason": f"{why}: {what} not allowed"})
+                order = f"{decision.side} {narrate.size(decision.size)} {decision.symbol} {decision.action}"
+                narrate.LOGGER.info(narrate.not_placed(order, f"{why}: {what} not allowed", decision.reason))
                 continue
             await self.submit(decision)
 

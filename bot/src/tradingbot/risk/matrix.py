@@ -123,6 +123,12 @@ def must_flatten(status: RiskStatus) -> bool:
     return status is RiskStatus.ABORT
 
 
-def permits(status: RiskStatus, *, reduces: bool) -> bool:
-    """The one risk gate for a discretionary order: opening only when ok, reducing also when degraded."""
-    return may_reduce(status) if reduces else may_open(status)
+def permits(status: RiskStatus, *, reduces: bool, paused: bool = False) -> bool:
+    """The one risk gate for a discretionary order: opening only when ok, reducing also when degraded.
+
+    ``paused`` (the operator's ``tradingbot pause``) forbids opening like degraded does; reducing follows
+    the status alone, so a paused bot can still get smaller.
+    """
+    if reduces:
+        return may_reduce(status)
+    return may_open(status) and not paused
