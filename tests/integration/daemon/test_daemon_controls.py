@@ -15,32 +15,11 @@ from typing import Any
 
 import httpx
 from tradingbot.app import Daemon
-from tradingbot.engine.store import IntentState
 from tradingbot.ops.control import HEADER, token_path
-from tradingbot.sim import Simulator
 
 from tests.support.daemon_harness import env_for, running_daemon, simulator
 from tests.support.eventually import eventually
-
-BASE = Decimal("15000000")
-
-
-async def feed(sim: Simulator, daemon: Daemon, prices: list[Decimal]) -> None:
-    for price in prices:
-        before = daemon.loop_count
-
-        async def seen(p: Decimal = price, b: int = before) -> bool:
-            # Re-sent until the trader ran on it (the public stream may still be connecting); a repeat
-            # of the same price never makes a cross, so it cannot add a decision.
-            await sim.set_price("BTC_JPY", p)
-            return daemon.loop_count > b
-
-        await eventually(seen, timeout=10, interval=0.1, what=f"the trader to see {price}")
-
-
-UP = [BASE, BASE, BASE, BASE * Decimal("1.01")]  # prime a flat window, then fast crosses above slow
-DOWN = [BASE * Decimal("0.98")]  # after UP: fast crosses below slow (close the long, open a short)
-UP_AGAIN = [BASE * Decimal("0.98"), BASE * Decimal("1.02")]
+from tests.support.price_feed import DOWN, UP, UP_AGAIN, feed
 
 
 def opens(daemon: Daemon) -> int:
@@ -158,17 +137,3 @@ async def test_a_control_without_the_token_is_refused_and_changes_nothing(tmp_pa
     assert not {"control_pause", "control_flatten"} & events
     log_text = (tmp_path / "logs" / "audit_events.jsonl").read_text()
     assert token not in log_text
-
-
-async def test_market_orders_reach_closed_in_the_store(tmp_path: Path) -> None:
-    async with simulator() as sim, running_daemon(env_for(sim, tmp_path)) as daemon:
-        await feed(sim, daemon, UP + DOWN)
-        assert daemon.store is not None
-        store = daemon.store
-
-        def all_closed() -> bool:
-            intents = store.intents()
-            return len(intents) >= 3 and all(i.state is IntentState.CLOSED for i in intents)
-
-        await eventually(all_closed, timeout=10, what="every executed market order closed")
-        assert {i.detail for i in store.intents()} == {"EXECUTED"}
