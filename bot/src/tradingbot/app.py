@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING
 import tradingbot
 from tradingbot.bounds import venue_order_size_problem
 from tradingbot.config import Mode, Settings
-from tradingbot.engine import narrate
 from tradingbot.engine.controls import Controls
 from tradingbot.engine.engine import Engine
 from tradingbot.engine.halt import HaltStore
 from tradingbot.engine.pause import PauseStore
-from tradingbot.engine.reconcile import Exposure, exposure_of
+from tradingbot.engine.reconcile import Exposure
 from tradingbot.engine.reporting import Journal, Reporter, RunInfo
 from tradingbot.engine.state import DaemonTiming, EngineState, EngineTiming, Wakeups, utc_now
+from tradingbot.engine.stop_summary import stop_summary
 from tradingbot.engine.store import StateStore
 from tradingbot.exchange.ports import FeedState
 from tradingbot.ops.artifacts import ArtifactWriter
@@ -350,28 +350,9 @@ class App:
         """What this run did and left open (the log's summary, run_complete.json, the stop audit event)."""
         if self.engine is None or self.store is None:
             return {"paused": self.state.paused}
-        totals = self.store.run_totals(self.run_info.started_at)
-        try:
-            async with asyncio.timeout(5):
-                left = exposure_of(await self.engine.exchange.open_positions(self.symbol))
-            known = True
-        except Exception as exc:
-            log.warning("position at stop unknown: the exchange could not be read (%s)", type(exc).__name__)
-            left, known = self.state.exposure, False
-        narrate.LOGGER.info(narrate.summary(totals, self.symbol, left.long, left.short, known))
-        if known and (left.long or left.short):
-            narrate.LOGGER.warning(narrate.position_left_warning(self.symbol, left.long, left.short))
-            self.journal.notify(narrate.position_left_warning(self.symbol, left.long, left.short))
-        return {
-            "orders_placed": totals.orders,
-            "fills": totals.fills,
-            "realised_pnl_jpy": str(totals.realised),
-            "fees_jpy": str(totals.fees),
-            "position_left": str(left.net) if known else None,
-            "position_left_long": str(left.long) if known else None,
-            "position_left_short": str(left.short) if known else None,
-            "paused": self.state.paused,
-        }
+        return await stop_summary(
+            self.store, self.engine.exchange, self.state, self.journal, since=self.run_info.started_at
+        )
 
     async def _shutdown(self) -> None:
         if self.engine is not None:
