@@ -66,7 +66,14 @@ class Trader:
             return
         view = MarketView(self.symbol, price, utc_now(), s.exposure.long, s.exposure.short)
         decisions = self.strategy.on_price(view)
-        if not decisions or not s.trading_allowed():
+        if not decisions:
+            return
+        if not s.trading_allowed():
+            why = "halted" if s.halted else ("reconciliation mismatch" if not s.reconciliation.ok else
+                                            f"risk {s.risk.status.value}")  # fmt: skip
+            for decision in decisions:
+                order = f"{decision.side} {narrate.size(decision.size)} {decision.symbol} {decision.action}"
+                narrate.LOGGER.info(narrate.not_placed(order, f"{why}: no orders", decision.reason))
             return
         for decision in decisions:
             if not permits(s.risk.status, reduces=decision.action.reduces, paused=s.paused):
