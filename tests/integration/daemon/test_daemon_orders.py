@@ -68,9 +68,10 @@ async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path)
         await eventually(
             lambda: any(i.state is IntentState.UNRESOLVED for i in store.intents()), what="unresolved"
         )
+        # Resolved from the exchange's records, then closed: a market order that executed is done.
         await eventually(
-            lambda: [i.state for i in store.intents()] == [IntentState.CONFIRMED],
-            what=f"resolved as confirmed {store.intents()}",
+            lambda: [i.state for i in store.intents()] == [IntentState.CLOSED],
+            what=f"resolved and closed {store.intents()}",
         )
         # More ticks on the same side must not send anything again.
         await cross_up(sim, base=Decimal("15200000"))
@@ -109,7 +110,8 @@ async def test_crash_between_write_and_answer_is_reconciled_at_start(tmp_path: P
             )
             assert daemon.reconciliation.ok
             assert daemon.store is not None
-            assert [i.state for i in daemon.store.intents()] == [IntentState.CONFIRMED]
+            # Found on the exchange (confirmed) and, being executed, closed by the same start-up.
+            assert [i.state for i in daemon.store.intents()] == [IntentState.CLOSED]
             assert daemon.exposure.long == Decimal("0.01")
     assert len(sim.received_orders) == 1
 

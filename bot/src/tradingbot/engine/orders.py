@@ -259,7 +259,9 @@ class OrderManager:
         return closed
 
     def _close(self, intent: StoredIntent, status: str) -> None:
-        self.store.transition(intent.id, IntentState.CLOSED, now=self.clock(), detail=status)
+        # Keep how the order was found (e.g. "resolved from exchange records ...") before the final status.
+        detail = f"{intent.detail}; {status}" if intent.detail else status
+        self.store.transition(intent.id, IntentState.CLOSED, now=self.clock(), detail=detail)
         self.on_event(
             "order_closed", _intent_fields(intent) | {"state": "closed", "order_id": intent.exchange_order_id,
                                                       "status": status},
