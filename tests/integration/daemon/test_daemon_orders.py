@@ -13,6 +13,7 @@ from tradingbot.venues.gmo.models import ExecutionType, OrderRequest, Side
 
 from tests.support.daemon_harness import cross_up, env_for, running_daemon, simulator
 from tests.support.eventually import eventually
+from tests.support.price_feed import UP, feed
 
 
 async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
@@ -62,7 +63,7 @@ async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path)
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path), client_timeout=0.5) as daemon:
         await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
         sim.faults.accept_then_timeout_next = 1
-        await cross_up(sim)
+        await feed(sim, daemon, UP)  # each price seen by the trader: the cross cannot be coalesced away
         assert daemon.store is not None
         store = daemon.store
         await eventually(
