@@ -19,7 +19,7 @@ from tests.support.price_feed import UP, feed
 async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path)) as daemon:
         await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
-        await cross_up(sim)
+        await feed(sim, daemon, UP)
         await eventually(lambda: len(sim.received_orders) == 1, what="one order on the simulator")
         assert daemon.ops is not None
         async with httpx.AsyncClient(base_url=daemon.ops.base_url) as http:
