@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from tradingbot.ops.control import token_path
+from visibility_browser import find_chromium, open_page
 from visibility_procs import PLANTED_KEY, PLANTED_SECRET, Bot, free_port, poll, running_bot
 
 
@@ -38,6 +39,7 @@ def test_controls_steer_the_running_bot_and_its_log_reads_like_a_story(tmp_path:
         assert paused.stdout.startswith("paused: the bot opens no new positions")
         assert bot.status()["paused"] is True
         assert "trading PAUSED" in _cli("status", "--url", bot.ops_url).stdout
+        _page_shows_paused(bot)
 
         # Another state directory's token is not this run's: refused, nothing changes.
         other = tmp_path / "other-var"
@@ -84,6 +86,22 @@ def test_controls_steer_the_running_bot_and_its_log_reads_like_a_story(tmp_path:
         assert PLANTED_KEY not in text
         assert PLANTED_SECRET not in text
     assert not token_path(bot.var_dir).exists()
+
+
+def _page_shows_paused(bot: Bot) -> None:
+    """The status page's badge (rendered from /status by its script; headless Chromium when installed)."""
+    chromium = find_chromium()
+    if chromium is None:
+        print("no Chromium on PATH: the paused badge is not checked in a browser here")
+        return
+    with open_page(chromium, f"{bot.ops_url}/") as page:
+        page.wait_for("document.body.dataset.ready === '1'", 30, "the page's first render")
+        badge = page.evaluate(
+            "(() => { const b = document.getElementById('paused');"
+            " return {hidden: b.classList.contains('hidden'), value: b.dataset.value,"
+            " buttons: document.querySelectorAll('button, form, input').length}; })()"
+        )
+    assert badge == {"hidden": False, "value": "true", "buttons": 0}
 
 
 def test_control_commands_without_a_bot_say_why_and_fail(tmp_path: Path) -> None:
