@@ -22,16 +22,19 @@ import tradingbot
 from tradingbot import layout
 from tradingbot.bounds import venue_order_size_problem
 from tradingbot.config import Mode, Settings
+from tradingbot.engine.controls import Controls
 from tradingbot.engine.engine import Engine
 from tradingbot.engine.halt import HaltStore
-from tradingbot.engine.reconcile import Exposure
+from tradingbot.engine.pause import PauseStore
 from tradingbot.engine.reporting import Journal, Reporter, RunInfo
 from tradingbot.engine.state import DaemonTiming, EngineState, EngineTiming, Wakeups, utc_now
+from tradingbot.engine.stop_summary import stop_summary
 from tradingbot.engine.store import StateStore
-from tradingbot.exchange.ports import FeedState
+from tradingbot.engine.view import EngineStateView
 from tradingbot.ops.artifacts import ArtifactWriter
 from tradingbot.ops.audit import AuditLog
-from tradingbot.ops.health import HealthReport, ReconciliationSummary
+from tradingbot.ops.control import ControlToken
+from tradingbot.ops.health import HealthReport
 from tradingbot.ops.http import OpsServer
 from tradingbot.ops.lock import InstanceLock
 from tradingbot.ops.logging import SecretRedactor
@@ -39,7 +42,6 @@ from tradingbot.ops.metrics import BotMetrics, MetricsClientObserver
 from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus
 from tradingbot.ops.status_board import LiveFigures, StatusBoard
-from tradingbot.risk import RiskDecision
 from tradingbot.strategy import MaCrossParams, MaCrossStrategy, Strategy
 from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient, RateLimits
 from tradingbot.venues.gmo.feeds import GmoMarketData
@@ -55,7 +57,7 @@ __all__ = ["App", "Daemon", "DaemonTiming", "EngineTiming", "run"]
 log = logging.getLogger(__name__)
 
 
-class App:
+class App(EngineStateView):
     """One run of the bot: ``await App(settings).run()`` returns the exit code."""
 
     def __init__(
@@ -121,6 +123,10 @@ class App:
             self.timing,
             board=self.status_board,
         )
+        self.controls = Controls(
+            self.state, PauseStore.in_var_dir(settings.var_dir), self.journal, self.reporter
+        )
+        self.control_token = ControlToken(settings.var_dir)
         self.stop_event = asyncio.Event()
         self.stop_reason = "signal"
         self.exit_code = 0
@@ -151,6 +157,7 @@ class App:
             st.exposure.short,
             st.price,
             st.equity,
+            paused=st.paused,
             unrealised_pnl=st.unrealised,
         )
 
@@ -162,37 +169,6 @@ class App:
     def _status_changed(self, spy: Callable[[], None]) -> None:
         # Tests wrap the reporter's hook to see every status the engine passes through.
         self.reporter.status_changed = spy  # type: ignore[method-assign]
-
-    @property
-    def streams(self) -> dict[str, FeedState | None]:
-        return self.state.streams
-
-    @property
-    def risk(self) -> RiskDecision:
-        return self.state.risk
-
-    @property
-    def halted(self) -> bool:
-        return self.state.halted
-
-    @property
-    def reconciliation(self) -> ReconciliationSummary:
-        return self.state.reconciliation
-
-    @property
-    def exposure(self) -> Exposure:
-        return self.state.exposure
-
-    @property
-    def loop_count(self) -> int:
-        return self.state.loop_count
-
-    @property
-    def loop_failures(self) -> int:
-        return self.state.loop_failures
-
-    def trading_allowed(self) -> bool:
-        return self.state.trading_allowed()
 
     # --- life cycle ----------------------------------------------------------------------------------
 
@@ -333,6 +309,7 @@ class App:
             )
             self.state.halted = self.halts.load().halted
             self.metrics.set_halted(self.state.halted)
+            self.controls.restore()
             self.journal.notifier = DiscordNotifier(s.discord_webhook_url, metrics=self.metrics)
             await self.journal.notifier.start()
             self.ops = OpsServer(
@@ -342,11 +319,16 @@ class App:
                 self.metrics,
                 max_loop_age=timedelta(seconds=self.timing.max_loop_age),
                 status=self.status_board.snapshot,
+                control=self.controls.apply,
+                control_check=self.control_token.check,
             )
+            # The token exists only while this run can use it: written before the port serves controls.
+            self.control_token.create()
             await self.ops.start()
             self.reporter.status_changed()
             await self.reporter.write_progress()
             self.engine = await self._build_engine()
+            self.controls.account = self.engine.account
             self.journal.audit(
                 "start",
                 {
@@ -380,20 +362,35 @@ class App:
             lock.release()
         return self.exit_code
 
+    async def _stop_summary(self) -> dict[str, object]:
+        """What this run did and left open (the log's summary, run_complete.json, the stop audit event)."""
+        if self.engine is None or self.store is None:
+            return {"paused": self.state.paused}
+        return await stop_summary(
+            self.store, self.engine.exchange, self.state, self.journal, since=self.run_info.started_at
+        )
+
     async def _shutdown(self) -> None:
         if self.engine is not None:
             await self.engine.stop()
-        self.journal.audit("stop", {"reason": self.stop_reason, "exit_code": self.exit_code})
+        summary: dict[str, object] = {}
+        try:
+            summary = await self._stop_summary()
+        except Exception:
+            log.exception("the stop summary failed")
+        self.journal.audit("stop", {"reason": self.stop_reason, "exit_code": self.exit_code, **summary})
         self.journal.notify(f"stopped: {self.stop_reason}")
         self.reporter.write_final(
             stop_reason=self.stop_reason,
             exit_code=self.exit_code,
             orders_sent=self.engine.orders.sent_count if self.engine is not None else 0,
+            summary=summary,
         )
         if self._live_task is not None:
             self._live_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._live_task
+        self.control_token.remove()
         notifier = self.journal.notifier
         for closer in (
             notifier.stop() if notifier else None,

@@ -1,4 +1,5 @@
-"""``python -m tradingbot run|check-config|report|drill|replay|clear-halt|status|trades|record``."""
+"""``python -m tradingbot run|check-config|report|drill|replay|clear-halt|status|trades|record``, and
+``pause|resume|flatten`` (:mod:`tradingbot.ops.control_cmd`)."""
 
 from __future__ import annotations
 
@@ -218,12 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_visibility(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     # Imported here, not at the top: `run` must not pay for them, and each module keeps its own flags.
+    from tradingbot.ops import control_cmd
     from tradingbot.recording import command as record_command
     from tradingbot.reports import status_cmd, trades
 
     status_cmd.register(subparsers)
     trades.register(subparsers)
     record_command.register(subparsers)
+    control_cmd.register(subparsers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     adopt_exchange_state: bool = False
     daily_reset_tz: str = "Asia/Tokyo"
     log_level: str = "INFO"
+    # Seconds between the readable status lines (position, P&L, equity, risk); 0 switches them off.
+    status_line_every: float = Field(default=60.0, ge=0, le=86400)
     # auto: readable lines on a terminal, JSON otherwise (ops/logging.py).
     log_format: Literal["auto", "json", "text"] = "auto"
     risk: RiskLimits = RiskLimits()

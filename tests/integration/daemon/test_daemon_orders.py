@@ -13,12 +13,13 @@ from tradingbot.venues.gmo.models import ExecutionType, OrderRequest, Side
 
 from tests.support.daemon_harness import cross_up, env_for, running_daemon, simulator
 from tests.support.eventually import eventually
+from tests.support.price_feed import UP, feed
 
 
 async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path)) as daemon:
         await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
-        await cross_up(sim)
+        await feed(sim, daemon, UP)
         await eventually(lambda: len(sim.received_orders) == 1, what="one order on the simulator")
         assert daemon.ops is not None
         async with httpx.AsyncClient(base_url=daemon.ops.base_url) as http:
@@ -62,15 +63,16 @@ async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path)
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path), client_timeout=0.5) as daemon:
         await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
         sim.faults.accept_then_timeout_next = 1
-        await cross_up(sim)
+        await feed(sim, daemon, UP)  # each price seen by the trader: the cross cannot be coalesced away
         assert daemon.store is not None
         store = daemon.store
         await eventually(
             lambda: any(i.state is IntentState.UNRESOLVED for i in store.intents()), what="unresolved"
         )
+        # Resolved from the exchange's records, then closed: a market order that executed is done.
         await eventually(
-            lambda: [i.state for i in store.intents()] == [IntentState.CONFIRMED],
-            what=f"resolved as confirmed {store.intents()}",
+            lambda: [i.state for i in store.intents()] == [IntentState.CLOSED],
+            what=f"resolved and closed {store.intents()}",
         )
         # Read now: the resolver's periodic sweep later closes the filled order (detail EXECUTED).
         resolved = store.intents()[0]
@@ -112,7 +114,8 @@ async def test_crash_between_write_and_answer_is_reconciled_at_start(tmp_path: P
             )
             assert daemon.reconciliation.ok
             assert daemon.store is not None
-            assert [i.state for i in daemon.store.intents()] == [IntentState.CONFIRMED]
+            # Found on the exchange (confirmed) and, being executed, closed by the same start-up.
+            assert [i.state for i in daemon.store.intents()] == [IntentState.CLOSED]
             assert daemon.exposure.long == Decimal("0.01")
     assert len(sim.received_orders) == 1
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from tradingbot.app import Daemon
 from tradingbot.cli import main as cli_main
 from tradingbot.engine.halt import HaltStore
 from tradingbot.ops.status import MonitorStatus
@@ -17,6 +18,7 @@ from tradingbot.venues.gmo.models import ExecutionType, OrderRequest, Side
 
 from tests.support.daemon_harness import cross_up, env_for, running_daemon, simulator
 from tests.support.eventually import eventually
+from tests.support.price_feed import UP, feed
 
 BASE = Decimal("15000000")
 
@@ -35,9 +37,10 @@ async def _direct(sim: Simulator, side: Side, size: str, *, close: bool = False)
             )
 
 
-async def _bot_long_then_drop(sim: Simulator, daemon: object) -> None:
-    await cross_up(sim, base=BASE)
-    await eventually(lambda: daemon.exposure.long == Decimal("0.01"), what="bot long")  # type: ignore[attr-defined]
+async def _bot_long_then_drop(sim: Simulator, daemon: Daemon) -> None:
+    # Each price is seen by the trader (price_feed): with fixed sleeps the cross was sometimes coalesced away.
+    await feed(sim, daemon, UP)
+    await eventually(lambda: daemon.exposure.long == Decimal("0.01"), what="bot long")
     await sim.set_price("BTC_JPY", BASE * Decimal("0.9"))
 
 

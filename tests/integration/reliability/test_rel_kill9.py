@@ -159,6 +159,10 @@ def run_kill9_chaos(
             bot.wait_health(_reconciled, 30, "final reconciliation ok")
             settled = lambda: not any(i["state"] in OPEN for i in read_intents(var_dir))  # noqa: E731
             eventually_sync(settled, 30, "no open intents", interval=0.01)
+            # Order states tell the truth (issue 16): every order the exchange finished, including those a
+            # killed process left `confirmed`, reaches `closed` (market orders never stay working).
+            finished = lambda: not any(i["state"] == "confirmed" for i in read_intents(var_dir))  # noqa: E731
+            eventually_sync(finished, 30, "every executed order closed", interval=0.02)
             sim.faults(maintenance="ERR-5201")  # freeze trading so the comparison is of a still picture
         finally:
             rc = bot.terminate()
@@ -174,6 +178,7 @@ def run_kill9_chaos(
         artifacts_valid(var_dir)
         reached["audit_lines"] = audit_lines_valid(var_dir)
         reached["orders"] = placed
+        reached["closed"] = sum(1 for i in intents if i["state"] == "closed")
         reached["intents"] = len(intents)
     print(f"kill9 chaos seed={seed}: {reached}")
     return reached
@@ -182,6 +187,7 @@ def run_kill9_chaos(
 def test_kill9_short(tmp_path: Path) -> None:
     reached = run_kill9_chaos(tmp_path, runs=len(SHORT_PLAN), seed=8, plan=SHORT_PLAN)
     assert reached["kills"] == len(SHORT_PLAN)
+    assert reached["closed"] > 0
 
 
 @pytest.mark.chaos

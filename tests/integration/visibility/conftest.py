@@ -1,17 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from visibility_procs import Bot, running_bot
-
-
-@dataclass
-class QuietBot:
-    bot: Bot
-    status: dict[str, Any]  # /status once the bot went quiet after trading
+from visibility_procs import QuietBot, running_bot
 
 
 @pytest.fixture(scope="session")

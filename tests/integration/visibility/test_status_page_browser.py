@@ -14,10 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import QuietBot
 from tradingbot.reports import ledger, store_reader
 from visibility_browser import COLLECT_JS, find_chromium, open_page
-from visibility_procs import PLANTED_KEY, PLANTED_SECRET
+from visibility_procs import PLANTED_KEY, PLANTED_SECRET, QuietBot
 
 REPO = Path(__file__).resolve().parents[3]
 ARTIFACT = REPO / "var" / "test-artifacts" / "status_page.png"

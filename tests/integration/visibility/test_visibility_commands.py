@@ -10,9 +10,8 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from conftest import QuietBot
 from tradingbot.reports import ledger, store_reader
-from visibility_procs import PLANTED_KEY, PLANTED_SECRET, free_port
+from visibility_procs import PLANTED_KEY, PLANTED_SECRET, QuietBot, free_port
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -153,3 +153,9 @@ def running_bot(tmp: Path, **extra: str) -> Iterator[Bot]:
                 proc.kill()
                 proc.wait(timeout=15)
             log.close()
+
+
+@dataclass
+class QuietBot:
+    bot: Bot
+    status: dict[str, Any]  # /status once the bot went quiet after trading

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from tradingbot.config import Settings
+from tradingbot.engine import narrate
 from tradingbot.engine.figures import AccountSnapshot, RiskMemory, compute
 from tradingbot.engine.halt import HaltStore
 from tradingbot.engine.orders import OrderIntent, OrderManager
@@ -83,9 +84,18 @@ class Account:
                         "fee": str(e.fee),
                     },
                 )
+                narrate.LOGGER.info(
+                    narrate.filled(
+                        self.store.intent_for_order(e.order_id), order_id=e.order_id, side=e.side,
+                        fill_size=e.size, price=e.price, fee=e.fee, loss_gain=e.loss_gain,
+                        settle_type=e.settle_type,
+                    )
+                )  # fmt: skip
                 if e.settle_type == "CLOSE":
                     trade_loss = max(Decimal(0), -(e.loss_gain - e.fee))
         if added:
+            # An order whose fills add up to its size is done: ``closed`` now, not only when polled.
+            self.orders.close_filled()
             self.store.put_fact(f"exposure:{self.symbol}", exposure.to_json())
             m = self.memory
             self.memory = RiskMemory(m.peak, m.daily, m.wallet_baseline, m.realised_at_baseline, trade_loss)
@@ -108,7 +118,12 @@ class Account:
         self.metrics.set_position(self.state.exposure.net)
         self.state.equity = margin.actual_profit_loss
         self.state.unrealised = sum((p.loss_gain for p in positions), Decimal(0))
+        held = sum((p.size for p in positions), Decimal(0))
+        cost = sum((p.price * p.size for p in positions), Decimal(0))
+        self.state.average_price = cost / held if held else None
         self.state.realised_total = realised_total
+        daily = self.memory.daily
+        self.state.day_pnl = None if daily is None else margin.actual_profit_loss - daily.start_equity
         self.reporter.equity_marked()
         self.metrics.set_equity(margin.actual_profit_loss)
         self.metrics.set_drawdown(figures.current_drawdown)
@@ -158,13 +173,18 @@ class Account:
             self.journal.audit("orders_cancel_failed", {"why": why, "error": f"{type(exc).__name__}: {exc}"})
             log.exception("cancelling open orders failed")
 
-    async def flatten(self) -> None:
+    async def flatten(self, reason: str = "flatten on abort") -> list[str]:
+        """Close every position of the symbol (closing orders); returns each order's outcome."""
         current = exposure_of(await self.exchange.open_positions(self.symbol))
+        outcomes: list[str] = []
         for side, size in ((Side.SELL, current.long), (Side.BUY, current.short)):
             if size > 0:
                 result = await self.orders.submit(
-                    OrderIntent(self.symbol, side, size, action=Action.CLOSE, reason="flatten on abort")
+                    OrderIntent(self.symbol, side, size, action=Action.CLOSE, reason=reason)
                 )
+                outcomes.append(f"{side.value} {size}: {result.outcome.value}")
                 self.journal.audit(
                     "flatten", {"side": side.value, "size": str(size), "outcome": result.outcome.value}
                 )
+        self.wakeups.account.set()
+        return outcomes

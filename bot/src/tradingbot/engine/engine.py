@@ -25,6 +25,7 @@ from tradingbot.engine.orders import OrderManager
 from tradingbot.engine.reconciler import Reconciler
 from tradingbot.engine.reporting import Journal, Reporter
 from tradingbot.engine.state import EngineState, EngineTiming, Wakeups
+from tradingbot.engine.status_line import status_line_loop
 from tradingbot.engine.store import StateStore
 from tradingbot.engine.trader import Trader
 from tradingbot.exchange.ports import ExchangePort, FeedState, MarketDataPort, OrderRules
@@ -109,8 +110,9 @@ class Engine:
         except Exception:
             self.reporter.loop_failure()
             log.exception("first account refresh failed; the account loop retries")
+        lines = status_line_loop(self.state, self.reporter, self.settings.status_line_every)
         for coro in (self.market.run(self), self.trader.run(), self._account_loop(),
-                     self.reconciler.resolver_loop(), self.reporter.progress_loop()):  # fmt: skip
+                     self.reconciler.resolver_loop(), self.reporter.progress_loop(), lines):  # fmt: skip
             self._tasks.append(asyncio.create_task(coro))
 
     async def stop(self) -> None:

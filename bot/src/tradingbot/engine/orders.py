@@ -29,6 +29,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from tradingbot.engine import narrate
 from tradingbot.engine.store import OPEN_STATES, IntentState, StateStore, StoredIntent
 from tradingbot.exchange.ports import (
     ExchangePort,
@@ -105,16 +106,19 @@ class OrderManager:
         return bool(self.unresolved(symbol))
 
     async def submit(self, intent: OrderIntent) -> SubmitResult:
+        what = f"{intent.side} {narrate.size(intent.size)} {intent.symbol} {intent.action}"
         if self.is_blocked(intent.symbol):
-            return SubmitResult(Outcome.BLOCKED, detail=f"{intent.symbol} has an order of unknown outcome")
+            detail = f"{intent.symbol} has an order of unknown outcome"
+            narrate.LOGGER.info(narrate.not_placed(what, detail, intent.reason))
+            return SubmitResult(Outcome.BLOCKED, detail=detail)
         rules = self.rules.get(intent.symbol)
         if rules is None:
             raise KeyError(f"no symbol rules for {intent.symbol}; known: {sorted(self.rules)}")
         size = rules.round_size(intent.size)
         if size < rules.min_order_size:
-            return SubmitResult(
-                Outcome.SKIPPED, detail=f"size {intent.size} rounds to {size}, below {rules.min_order_size}"
-            )
+            detail = f"size {intent.size} rounds to {size}, below {rules.min_order_size}"
+            narrate.LOGGER.info(narrate.not_placed(what, detail, intent.reason))
+            return SubmitResult(Outcome.SKIPPED, detail=detail)
         price = None if intent.price is None else rules.round_price(intent.price, intent.side)
         stored = self.store.record_intent(
             symbol=intent.symbol,
@@ -127,6 +131,7 @@ class OrderManager:
             now=self.clock(),
         )
         self.on_event("order_intent", _intent_fields(stored))
+        narrate.LOGGER.info(narrate.sent(stored))
         send = self.exchange.place_order if intent.action is Action.OPEN else self.exchange.close_bulk
         self.sent_count += 1
         # The resolver must not touch an intent whose send is still awaiting its answer.
@@ -165,6 +170,13 @@ class OrderManager:
         self.store.transition(stored.id, state, now=self.clock(), exchange_order_id=order_id, detail=detail)
         fields = _intent_fields(stored) | {"state": state.value, "order_id": order_id, "detail": detail}
         self.on_event("order_outcome", fields)
+        if state is IntentState.CONFIRMED:
+            narrate.LOGGER.info(narrate.confirmed(stored, order_id))
+        elif state is IntentState.REJECTED:
+            why = f"rejected: {detail}"
+            narrate.LOGGER.info(narrate.not_placed(narrate.order_of(stored), why, stored.reason))
+        else:
+            narrate.LOGGER.warning(narrate.unknown(stored, detail))
         return SubmitResult(outcome, stored.id, order_id, detail)
 
     async def resolve(self) -> list[StoredIntent]:
@@ -207,26 +219,54 @@ class OrderManager:
                 continue
             updated = self.store.intent(intent.id)
             changed.append(updated)
+            if updated.state is IntentState.CONFIRMED:
+                narrate.LOGGER.info(narrate.confirmed(updated, updated.exchange_order_id) + " (resolved)")
+            else:
+                what = narrate.order_of(updated)
+                narrate.LOGGER.info(narrate.not_placed(what, updated.detail, updated.reason))
             self.on_event("order_resolved", _intent_fields(updated) | {"order_id": updated.exchange_order_id})
         return changed
 
+    def close_filled(self) -> int:
+        """Close confirmed intents whose recorded fills add up to their size (no exchange call).
+
+        A MARKET order is done once its fills are in: the account's fill ingestion calls this, and so does
+        start-up, for orders a killed process left ``confirmed``.
+        """
+        closed = 0
+        for intent in self.store.intents([IntentState.CONFIRMED]):
+            if intent.exchange_order_id is None:
+                continue
+            if self.store.executed_size(intent.exchange_order_id) >= intent.size:
+                self._close(intent, "EXECUTED")
+                closed += 1
+        return closed
+
     async def close_finished(self) -> int:
-        """Mark confirmed intents whose exchange order is no longer working as closed."""
-        confirmed = self.store.intents([IntentState.CONFIRMED])
+        """Close confirmed intents that are done: fills summing to the size, else the exchange's status
+        (EXECUTED, CANCELED, EXPIRED) from ``orders(ids)``; still-working orders stay ``confirmed``."""
+        closed = self.close_filled()
+        confirmed = [i for i in self.store.intents([IntentState.CONFIRMED]) if i.id not in self.in_flight]
         ids = [i.exchange_order_id for i in confirmed if i.exchange_order_id is not None]
         if not ids:
-            return 0
-        by_id: dict[int, ExOrder] = {}
-        for start in range(0, len(ids), 10):
-            for order in await self.exchange.orders(ids[start : start + 10]):
-                by_id[order.order_id] = order
-        closed = 0
+            return closed
+        by_id = {order.order_id: order for order in await self.exchange.orders(ids)}
         for intent in confirmed:
             found = by_id.get(intent.exchange_order_id or -1)
             if found is not None and not found.is_open:
-                self.store.transition(intent.id, IntentState.CLOSED, now=self.clock(), detail=found.status)
+                self._close(intent, found.status)
                 closed += 1
         return closed
+
+    def _close(self, intent: StoredIntent, status: str) -> None:
+        # Keep how the order was found (e.g. "resolved from exchange records ...") before the final status.
+        detail = f"{intent.detail}; {status}" if intent.detail else status
+        self.store.transition(intent.id, IntentState.CLOSED, now=self.clock(), detail=detail)
+        self.on_event(
+            "order_closed", _intent_fields(intent) | {"state": "closed", "order_id": intent.exchange_order_id,
+                                                      "status": status},
+        )  # fmt: skip
+        narrate.LOGGER.info(narrate.finished(intent, status))
 
 
 def match_order(

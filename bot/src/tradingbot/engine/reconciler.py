@@ -73,6 +73,12 @@ class Reconciler:
             if self.orders.unresolved():
                 await asyncio.sleep(0.2)
         await self.account.ingest_executions()
+        try:
+            # Orders a killed process left ``confirmed``: their fills, else the exchange's status, close them.
+            await self.orders.close_finished()
+        except Exception:
+            self.reporter.loop_failure()
+            log.exception("closing finished orders failed; the resolver retries")
         open_orders = tuple(await self.exchange.active_orders(self.symbol))
         positions = tuple(await self.exchange.open_positions(self.symbol))
         margin = await self.exchange.margin()

@@ -119,6 +119,7 @@ class Reporter:
             secrets=self.run.secrets,
             reconciliation=s.reconciliation,
             price_guard=self._guard_summary(),
+            paused=s.paused,
             run_id=self.run.run_id,
             version=tradingbot.__version__,
         )
@@ -235,6 +236,7 @@ class Reporter:
             stream=self._streams(),
             position_size=str(s.exposure.net),
             equity_jpy=None if s.equity is None else str(s.equity),
+            paused=s.paused,
             version=tradingbot.__version__,
         )
 
@@ -253,7 +255,9 @@ class Reporter:
                 self.loop_failure()
                 log.exception("writing run_progress.json failed")
 
-    def write_final(self, *, stop_reason: str, exit_code: int, orders_sent: int) -> None:
+    def write_final(
+        self, *, stop_reason: str, exit_code: int, orders_sent: int, summary: dict[str, Any] | None = None
+    ) -> None:
         s = self.state
         try:
             complete = RunComplete(
@@ -270,6 +274,7 @@ class Reporter:
                 loop_failures=s.loop_failures,
                 orders_sent=orders_sent,
                 version=tradingbot.__version__,
+                **(summary or {}),
             )
             self.artifacts.write_progress(self.progress())
             self.artifacts.write_complete(complete)

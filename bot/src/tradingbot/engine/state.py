@@ -54,6 +54,10 @@ class EngineState:
     unrealised: Decimal | None = None  # the exchange's lossGain of the open positions (status page)
     realised_total: Decimal | None = None  # the store's realised P&L net of fees since the first fill
     figures: RiskFigures | None = None
+    average_price: Decimal | None = None  # size-weighted entry price of the open positions (status line)
+    day_pnl: Decimal | None = None  # equity minus equity at the start of the trading day (status line)
+    # Operator pause (tradingbot pause): no new positions, reducing still allowed; persisted (engine.pause).
+    paused: bool = False
     last_loop_at: datetime | None = None
     loop_count: int = 0
     loop_failures: int = 0

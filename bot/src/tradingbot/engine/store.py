@@ -122,6 +122,16 @@ class StoredExecution:
     timestamp: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class RunTotals:
+    """What one run did, for the stop summary: orders that reached the exchange and their fills."""
+
+    orders: int
+    fills: int
+    realised: Decimal  # the fills' loss_gain, before fees
+    fees: Decimal
+
+
 def _iso(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError(f"the store keeps aware UTC datetimes only, got naive {at.isoformat()}")
@@ -257,6 +267,30 @@ class StateStore:
             ),
         )
         return cur.rowcount == 1
+
+    def executed_size(self, order_id: int) -> Decimal:
+        """How much of ``order_id`` our recorded fills add up to (an order is done when this is its size)."""
+        total = Decimal(0)
+        for (size,) in self._db.execute("SELECT size FROM executions WHERE order_id = ?", (order_id,)):
+            total += Decimal(size)
+        return total
+
+    def run_totals(self, since: datetime) -> RunTotals:
+        """Orders placed and fills (with realised P&L and fees) recorded at or after ``since``."""
+        placed = self._db.execute(
+            "SELECT COUNT(*) FROM intents WHERE created_at >= ? AND exchange_order_id IS NOT NULL",
+            (_iso(since),),
+        ).fetchone()[0]
+        fills, realised, fees = 0, Decimal(0), Decimal(0)
+        for lg, fee in self._db.execute(
+            "SELECT loss_gain, fee FROM executions e JOIN intents i ON i.exchange_order_id = e.order_id"
+            " WHERE i.created_at >= ?",
+            (_iso(since),),
+        ):
+            fills += 1
+            realised += Decimal(lg)
+            fees += Decimal(fee)
+        return RunTotals(int(placed), fills, realised, fees)
 
     def execution_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM executions").fetchone()[0])

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from tradingbot.engine import narrate
 from tradingbot.engine.orders import OrderIntent, OrderManager, Outcome
 from tradingbot.engine.reporting import Journal, Reporter
 from tradingbot.engine.state import EngineState, Wakeups, utc_now
@@ -138,19 +139,34 @@ class Trader:
             return
         view = MarketView(self.symbol, price, utc_now(), s.exposure.long, s.exposure.short)
         decisions = self.strategy.on_price(view)
-        if not decisions or not s.trading_allowed():
+        if not decisions:
+            return
+        if not s.trading_allowed():
+            why = "halted" if s.halted else ("reconciliation mismatch" if not s.reconciliation.ok else
+                                            f"risk {s.risk.status.value}")  # fmt: skip
+            for decision in decisions:
+                order = f"{decision.side} {narrate.size(decision.size)} {decision.symbol} {decision.action}"
+                narrate.LOGGER.info(narrate.not_placed(order, f"{why}: no orders", decision.reason))
             return
         for decision in decisions:
             # Looked at per decision: an earlier send may have taken long enough for a trip or a silence.
             guard = self.guard.status(self.clock())
             if not permits(
-                s.risk.status, reduces=decision.action.reduces, price_trusted=guard.opening_allowed
+                s.risk.status,
+                reduces=decision.action.reduces,
+                price_trusted=guard.opening_allowed,
+                paused=s.paused,
             ):
                 what = "reducing" if decision.action.reduces else "opening"
                 why = f"risk {s.risk.status.value}"
-                if not guard.opening_allowed and s.risk.status is RiskStatus.OK:
-                    why = f"price guard {guard.state.value}"
+                if s.risk.status is RiskStatus.OK:
+                    if s.paused:
+                        why = "paused by the operator"
+                    elif not guard.opening_allowed:
+                        why = f"price guard {guard.state.value}"
                 self.journal.audit("order_skipped", {"reason": f"{why}: {what} not allowed"})
+                order = f"{decision.side} {narrate.size(decision.size)} {decision.symbol} {decision.action}"
+                narrate.LOGGER.info(narrate.not_placed(order, f"{why}: {what} not allowed", decision.reason))
                 continue
             await self.submit(decision)
 

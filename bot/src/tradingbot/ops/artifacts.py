@@ -38,6 +38,7 @@ class RunProgress(BaseModel):
     stream: dict[str, str] = Field(default_factory=dict)
     position_size: str | None = None
     equity_jpy: str | None = None
+    paused: bool = False
     version: str | None = None
 
 
@@ -58,6 +59,15 @@ class RunComplete(BaseModel):
     loop_failures: int = 0
     orders_sent: int = 0
     version: str | None = None
+    # The stop summary (docs/operations.md): what this run did and what it left on the exchange.
+    orders_placed: int | None = None
+    fills: int | None = None
+    realised_pnl_jpy: str | None = None
+    fees_jpy: str | None = None
+    position_left: str | None = None  # signed net size; None when the exchange could not be read
+    position_left_long: str | None = None
+    position_left_short: str | None = None
+    paused: bool = False
 
 
 class ArtifactWriter:

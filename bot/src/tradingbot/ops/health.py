@@ -64,6 +64,8 @@ class HealthReport(BaseModel):
     secrets: dict[str, str] = Field(default_factory=dict)
     reconciliation: ReconciliationSummary = ReconciliationSummary()
     price_guard: PriceGuardSummary = PriceGuardSummary()
+    # The operator's pause: intended, so it does not change monitor_status nor make /healthz 503.
+    paused: bool = False
     run_id: str | None = None
     version: str | None = None
 

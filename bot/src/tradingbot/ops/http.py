@@ -2,17 +2,20 @@
 
 ``/livez``, ``/healthz``, ``/metrics``; and, when a status provider is given, ``/status`` (the JSON
 snapshot of :mod:`tradingbot.ops.snapshot`) and the read-only status page at ``/`` with its files under
-``/static/`` (:mod:`tradingbot.ops.status_page`).
+``/static/`` (:mod:`tradingbot.ops.status_page`); and, when controls are given, ``POST /control/pause``,
+``/control/resume`` and ``/control/flatten``, each only with this run's token (:mod:`tradingbot.ops.control`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 
+from tradingbot.ops.control import HEADER
 from tradingbot.ops.health import HealthReport, render_health
 from tradingbot.ops.metrics import CONTENT_TYPE, BotMetrics
 from tradingbot.ops.snapshot import StatusSnapshot
@@ -31,6 +34,8 @@ class OpsServer:
         *,
         max_loop_age: timedelta | None = None,
         status: Callable[[], StatusSnapshot] | None = None,
+        control: Callable[[str], Awaitable[dict[str, Any]]] | None = None,
+        control_check: Callable[[str | None], int] | None = None,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"ops HTTP port {port} is out of range; accepted: 0 (any free port) .. 65535")
@@ -40,6 +45,8 @@ class OpsServer:
         self._metrics = metrics
         self._max_loop_age = max_loop_age
         self._status = status
+        self._control = control
+        self._control_check = control_check
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -60,6 +67,7 @@ class OpsServer:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics_handler)
         app.router.add_get("/status", self._status_handler)
+        app.router.add_post("/control/{name}", self._control_handler)
         app.router.add_get("/", self._page)
         app.router.add_get("/static/{name}", self._static)
         return app
@@ -131,6 +139,28 @@ class OpsServer:
                 {"error": f"status unavailable ({type(exc).__name__})"}, status=503, headers=_NO_STORE
             )
         return web.json_response(snapshot.to_json(), headers=_NO_STORE)
+
+    async def _control_handler(self, request: web.Request) -> web.Response:
+        if self._control is None or self._control_check is None:
+            return web.json_response({"error": "this process has no controls"}, status=404)
+        verdict = self._control_check(request.headers.get(HEADER))
+        if verdict != 200:
+            # Nothing changes. The presented value is never logged: it may be a near-miss of the token.
+            log.warning("control request refused (HTTP %d): %s", verdict, "no token" if verdict == 401 else
+                        "wrong token")  # fmt: skip
+            why = (f"send this run's token from <var_dir>/control.token in the {HEADER} header"
+                   if verdict == 401 else "the token does not match this run's token")  # fmt: skip
+            return web.json_response({"error": why}, status=verdict, headers=_NO_STORE)
+        try:
+            result = await self._control(request.match_info["name"])
+        except ValueError as exc:
+            return web.json_response({"error": str(exc)}, status=404, headers=_NO_STORE)
+        except Exception as exc:
+            log.exception("control %s failed", request.match_info["name"])
+            return web.json_response(
+                {"error": f"control failed ({type(exc).__name__}: {exc})"}, status=500, headers=_NO_STORE
+            )
+        return web.json_response(result, headers=_NO_STORE)
 
     async def _page(self, request: web.Request) -> web.Response:
         return self._file("index.html")

@@ -123,8 +123,14 @@ def must_flatten(status: RiskStatus) -> bool:
     return status is RiskStatus.ABORT
 
 
-def permits(status: RiskStatus, *, reduces: bool, price_trusted: bool = True) -> bool:
-    """The one risk gate for a discretionary order: opening only when ok and the market price is
-    trusted (the price guard, :mod:`tradingbot.risk.price_guard`), reducing also when degraded or the
-    price is unconfirmed (reducing exposure needs no believable price)."""
-    return may_reduce(status) if reduces else may_open(status) and price_trusted
+def permits(status: RiskStatus, *, reduces: bool, price_trusted: bool = True, paused: bool = False) -> bool:
+    """The one risk gate for a discretionary order.
+
+    Opening: only when the status is ok, the market price is trusted (the price guard,
+    :mod:`tradingbot.risk.price_guard`) and the operator has not paused the bot (``tradingbot pause``).
+    Reducing: also when degraded, unconfirmed or paused; it follows the status alone, since making the
+    position smaller needs no believable price and is what a paused bot may still do.
+    """
+    if reduces:
+        return may_reduce(status)
+    return may_open(status) and price_trusted and not paused

@@ -65,7 +65,15 @@ class MaCrossStrategy:
         self._last_sign = sign
         target = self.params.order_size if sign > 0 else -self.params.order_size
         target = max(-self.params.max_inventory, min(self.params.max_inventory, target))
-        return rebalance(view, target, reason=f"ma_cross fast={fast:.2f} slow={slow:.2f}")
+        # Said for a person reading the order lines: which average crossed which, at what values.
+        direction = "above" if sign > 0 else "below"
+        reason = f"fast MA {_price(fast)} crossed {direction} slow MA {_price(slow)}"
+        return rebalance(view, target, reason=reason)
+
+
+def _price(value: Decimal) -> str:
+    # Whole yen for BTC-like prices; cheap symbols (XRP_JPY ~ 80 JPY) keep three decimals.
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3f}"
 
 
 def rebalance(view: MarketView, target: Decimal, *, reason: str) -> list[Decision]:
