@@ -18,7 +18,7 @@ from tests.support.eventually import eventually
 async def test_session_trades_and_reports_health(tmp_path: Path) -> None:
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path)) as daemon:
         await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
-        await cross_up(sim)
+        await cross_up(sim, daemon)
         await eventually(lambda: len(sim.received_orders) == 1, what="one order on the simulator")
         assert daemon.ops is not None
         async with httpx.AsyncClient(base_url=daemon.ops.base_url) as http:
@@ -62,7 +62,7 @@ async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path)
     async with simulator() as sim, running_daemon(env_for(sim, tmp_path), client_timeout=0.5) as daemon:
         await eventually(lambda: daemon.monitor_status is MonitorStatus.ACTIVE, what="active")
         sim.faults.accept_then_timeout_next = 1
-        await cross_up(sim)
+        await cross_up(sim, daemon)
         assert daemon.store is not None
         store = daemon.store
         await eventually(
@@ -73,7 +73,7 @@ async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path)
             what=f"resolved as confirmed {store.intents()}",
         )
         # More ticks on the same side must not send anything again.
-        await cross_up(sim, base=Decimal("15200000"))
+        await cross_up(sim, daemon, base=Decimal("15200000"))
         intent = store.intents()[0]
     assert len(sim.received_orders) == 1
     assert intent.exchange_order_id is not None
@@ -132,8 +132,8 @@ async def test_mismatch_refuses_to_trade_until_adopted(tmp_path: Path) -> None:
             assert not daemon.reconciliation.ok
             assert "position_mismatch" in daemon.reconciliation.problems[0]
             assert daemon.monitor_status is MonitorStatus.DEGRADED
-            await cross_up(sim)
-            await cross_up(sim, base=Decimal("14000000"))
+            await cross_up(sim, daemon)
+            await cross_up(sim, daemon, base=Decimal("14000000"))
             assert len(sim.received_orders) == 1  # only the test's own order
             assert not daemon.health().reconciliation.ok
         audit = (tmp_path / "logs" / "audit_events.jsonl").read_text()
