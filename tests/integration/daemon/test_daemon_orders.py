@@ -65,8 +65,12 @@ async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path)
         await cross_up(sim, daemon)
         assert daemon.store is not None
         store = daemon.store
+        # The answer timed out: counted once as unresolved. (Not a poll for the intent's UNRESOLVED
+        # state: that lasts only until the resolver's next pass, and a starved poll misses it.)
+        registry = daemon.metrics.registry
         await eventually(
-            lambda: any(i.state is IntentState.UNRESOLVED for i in store.intents()), what="unresolved"
+            lambda: registry.get_sample_value("tradingbot_orders_total", {"outcome": "unresolved"}) == 1,
+            what="the timed-out order counted as unresolved",
         )
         await eventually(
             lambda: [i.state for i in store.intents()] == [IntentState.CONFIRMED],
