@@ -283,6 +283,7 @@ async def test_rate_limits_hold_under_delay_and_jitter_short(monkeypatch: pytest
 
 
 @pytest.mark.chaos
+@pytest.mark.timeout(900)  # three minutes of trading by design; the suite's 120 s cut it off every time
 async def test_rate_limits_hold_under_delay_and_jitter_long(monkeypatch: pytest.MonkeyPatch) -> None:
     seconds, limit = 180.0, 1.0
     view, refused, done = await _trade_through_jitter(
