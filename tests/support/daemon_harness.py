@@ -11,6 +11,7 @@ from pathlib import Path
 from tradingbot.app import Daemon, DaemonTiming
 from tradingbot.config import load_settings
 from tradingbot.sim import SimConfig, Simulator
+from tradingbot.strategy import Decision, MarketView, Strategy
 
 from tests.support.eventually import eventually
 
@@ -48,6 +49,25 @@ async def simulator(**overrides: object) -> AsyncIterator[Simulator]:
         await sim.stop()
 
 
+class WatchedStrategy:
+    """The daemon's own strategy, unchanged, that also records each price the trading loop gave it.
+
+    The trading loop acts on the latest price: two tickers that arrive before it runs count once (that is
+    the product's choice, a loop never trades on a stale price). A test that feeds a sequence of prices
+    must therefore wait until the loop has taken each one, not sleep and hope (issue 19: under load the
+    sleeps let prices merge, the crossover never formed and "bot long" timed out).
+    """
+
+    def __init__(self, inner: Strategy) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.seen: list[Decimal] = []
+
+    def on_price(self, view: MarketView) -> list[Decision]:
+        self.seen.append(view.price)
+        return self.inner.on_price(view)
+
+
 @asynccontextmanager
 async def running_daemon(
     env: Mapping[str, str], *, timing: DaemonTiming = FAST, **kwargs: object
@@ -56,6 +76,7 @@ async def running_daemon(
     # Port 0: the daemon binds a free port (the ops server reports it).
     settings = settings.model_copy(update={"http_port": 0})
     daemon = Daemon(settings, timing=timing, **kwargs)  # type: ignore[arg-type]
+    daemon.strategy = WatchedStrategy(daemon.strategy)  # before run(): the engine takes it from there
     ready = asyncio.Event()
 
     async def on_ready(_: Daemon) -> None:
@@ -74,11 +95,28 @@ async def running_daemon(
         await asyncio.wait_for(task, 15)
 
 
-async def cross_up(sim: Simulator, symbol: str = "BTC_JPY", base: Decimal = Decimal("15000000")) -> None:
-    """Prices that make a fast=2/slow=3 crossover go long (after a flat, priming window)."""
-    # The streams report connected before the ticker subscription is sent (one subscribe pacer per
-    # process, 1.25 s apart): prices set before it are never seen by the bot.
-    await eventually(lambda: sim.hub.wants("ticker", symbol), timeout=15, what="ticker subscription")
-    for p in (base, base, base, base, base * Decimal("1.01")):
+async def cross_up(
+    sim: Simulator, daemon: Daemon, symbol: str = "BTC_JPY", base: Decimal = Decimal("15000000")
+) -> None:
+    """Prices that make a fast=2/slow=3 crossover go long (after a flat, priming window).
+
+    Each price is set only once the daemon's trading loop has taken the previous one, so every price
+    reaches the strategy however loaded the machine is.
+    """
+    watched = daemon.strategy
+    assert isinstance(watched, WatchedStrategy), "cross_up needs a daemon from running_daemon()"
+    start = len(watched.seen)
+
+    async def flat_price_taken() -> bool:
+        # A daemon just started may not have subscribed yet, and a price sent before that never reaches
+        # it: offer the flat price until the loop takes one (more flat prices only prime the window).
+        if len(watched.seen) > start:
+            return True
+        await sim.set_price(symbol, base)
+        return False
+
+    await eventually(flat_price_taken, what=f"the trading loop to take the flat price {base}")
+    for p in (base, base, base, base * Decimal("1.01")):
+        before = len(watched.seen)
         await sim.set_price(symbol, p)
-        await asyncio.sleep(0.05)
+        await eventually(lambda n=before: len(watched.seen) > n, what=f"the trading loop to take price {p}")

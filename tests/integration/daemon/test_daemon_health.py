@@ -68,7 +68,7 @@ async def test_a_wedged_trading_loop_is_not_ready_while_the_streams_are_fine(tmp
 
                 await poll(200, 5.0, "ready while the loop runs")
             sim.faults.accept_then_timeout_next = 1
-            await cross_up(sim)
+            await cross_up(sim, daemon)
             await eventually(
                 lambda: len(sim.received_orders) == 1, what="the held order reached the exchange"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,23 +67,29 @@ async def test_timed_out_order_is_resolved_without_a_second_send(tmp_path: Path)
         await feed(sim, daemon, UP)  # each price seen by the trader: the cross cannot be coalesced away
         assert daemon.store is not None
         store = daemon.store
+        # The answer timed out: counted once as unresolved. (Not a poll for the intent's UNRESOLVED
+        # state: that lasts only until the resolver's next pass, and a starved poll misses it.)
+        registry = daemon.metrics.registry
         await eventually(
-            lambda: any(i.state is IntentState.UNRESOLVED for i in store.intents()), what="unresolved"
+            lambda: registry.get_sample_value("tradingbot_orders_total", {"outcome": "unresolved"}) == 1,
+            what="the timed-out order counted as unresolved",
         )
         # Resolved from the exchange's records, then closed: a market order that executed is done.
         await eventually(
             lambda: [i.state for i in store.intents()] == [IntentState.CLOSED],
             what=f"resolved and closed {store.intents()}",
         )
-        # Read now: the resolver's periodic sweep later closes the filled order (detail EXECUTED).
-        resolved = store.intents()[0]
         # More ticks on the same side must not send anything again.
-        await cross_up(sim, base=Decimal("15200000"))
+        await cross_up(sim, daemon, base=Decimal("15200000"))
         intent = store.intents()[0]
     assert len(sim.received_orders) == 1
     assert intent.exchange_order_id is not None
-    assert intent.exchange_order_id == resolved.exchange_order_id
-    assert "resolved from exchange" in resolved.detail
+    # The resolution is read from the audit log: the close overwrites the intent's detail.
+    audit = [json.loads(line) for line in (tmp_path / "logs" / "audit_events.jsonl").read_text().splitlines()]
+    resolved = [r for r in audit if r["event"] == "order_resolved"]
+    assert [(r["intent_id"], r["state"], r["order_id"]) for r in resolved] == [
+        (intent.id, "confirmed", intent.exchange_order_id)
+    ]
 
 
 async def test_crash_between_write_and_answer_is_reconciled_at_start(tmp_path: Path) -> None:
@@ -138,8 +145,8 @@ async def test_mismatch_refuses_to_trade_until_adopted(tmp_path: Path) -> None:
             assert not daemon.reconciliation.ok
             assert "position_mismatch" in daemon.reconciliation.problems[0]
             assert daemon.monitor_status is MonitorStatus.DEGRADED
-            await cross_up(sim)
-            await cross_up(sim, base=Decimal("14000000"))
+            await cross_up(sim, daemon)
+            await cross_up(sim, daemon, base=Decimal("14000000"))
             assert len(sim.received_orders) == 1  # only the test's own order
             assert not daemon.health().reconciliation.ok
         audit = (tmp_path / "logs" / "audit_events.jsonl").read_text()

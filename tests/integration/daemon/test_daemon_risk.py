@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,7 +43,7 @@ async def _bot_long_then_drop(sim: Simulator, daemon: Daemon) -> None:
     await sim.set_price("BTC_JPY", BASE * Decimal("0.9"))
 
 
-async def _foreign_round_trip(sim: Simulator, daemon: object) -> None:
+async def _foreign_round_trip(sim: Simulator, daemon: Daemon) -> None:
     await _direct(sim, Side.SELL, "0.01")
     await sim.set_price("BTC_JPY", BASE * Decimal("0.99"))
     await _direct(sim, Side.BUY, "0.01", close=True)
@@ -141,8 +140,11 @@ async def test_abort_stays_halted_across_restart_until_cleared(
         async with running_daemon(env_for(sim, tmp_path)) as daemon:
             assert daemon.halted
             assert daemon.monitor_status is MonitorStatus.HALTED
-            await cross_up(sim, base=BASE * Decimal("0.8"))
-            await asyncio.sleep(0.3)  # give a wrong order the chance to leave; none may
+            await cross_up(sim, daemon, base=BASE * Decimal("0.8"))
+            # A wrong order would leave inside the iteration that took the crossing price: wait until
+            # that iteration is over (every iteration takes one price), then none may have left.
+            taken = len(daemon.strategy.seen)  # type: ignore[attr-defined]
+            await eventually(lambda: daemon.loop_count >= taken, what="the crossing iteration to end")
             assert len(sim.received_orders) == sent
         for key, value in env_for(sim, tmp_path).items():
             monkeypatch.setenv(key, value)

@@ -17,10 +17,12 @@ import asyncio
 import contextlib
 import dataclasses
 import itertools
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import pytest
 from jitter_proxy import Jitter, JitterProxy
@@ -44,6 +46,7 @@ class ExchangeView:
     rest: list[tuple[float, str]] = field(default_factory=list)
     rest_refused: list[tuple[float, str]] = field(default_factory=list)
     subscribes: list[float] = field(default_factory=list)
+    subscribes_sent: list[float] = field(default_factory=list)  # the client's real sends, for diagnosis
     subscribes_refused: int = 0
 
     def worst_window(self, kind: str, window: float = 1.0) -> int:
@@ -98,16 +101,64 @@ async def _hammer(
             done[0] += 1
 
 
+T = TypeVar("T")
+
+
+@contextlib.asynccontextmanager
+async def _exchange_apart(
+    config: SimConfig,
+    view: ExchangeView,
+    monkeypatch: pytest.MonkeyPatch,
+    rest_jitter: Jitter,
+    ws_jitter: Jitter,
+) -> AsyncIterator[tuple[Simulator, asyncio.AbstractEventLoop, JitterProxy, JitterProxy]]:
+    """The simulator and both proxies on an event loop of their own (a thread).
+
+    The exchange reads its socket in its own process. Sharing the client's loop, an arrival was timed only
+    when that loop, busy with 24 trading tasks on a loaded machine, got round to it: a lag on the way that
+    the test did not inject and the client's room cannot cover (issue 19: 0.377 s against 0.4).
+    """
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="exchange", daemon=True)
+    thread.start()
+    proxies = contextlib.AsyncExitStack()
+    opened: list[Simulator] = []
+
+    async def there(coro: Coroutine[Any, Any, T]) -> T:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
+
+    async def open_exchange() -> tuple[JitterProxy, JitterProxy]:
+        sim = Simulator(config)
+        await sim.start()
+        opened.append(sim)
+        _watch(sim, view, monkeypatch)
+        port = int(sim.urls.base.rsplit(":", 1)[1])
+        rest = await proxies.enter_async_context(JitterProxy("127.0.0.1", port, rest_jitter))
+        ws = await proxies.enter_async_context(JitterProxy("127.0.0.1", port, ws_jitter))
+        return rest, ws
+
+    async def close_exchange() -> None:
+        await proxies.aclose()
+        for sim in opened:
+            await sim.stop()
+
+    try:
+        rest, ws = await there(open_exchange())
+        yield opened[0], loop, rest, ws
+    finally:
+        await there(close_exchange())
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
 async def _trade_through_jitter(
     monkeypatch: pytest.MonkeyPatch, *, seconds: float, subscribe_limit: float, cuts: int
 ) -> tuple[ExchangeView, list[str], int]:
     # The exchange's per-IP subscribe limit, scaled down with the test's time (GMO: 1 a second); the client
     # keeps the same quarter of room above it as in production (1.25 s for GMO's 1 s).
     config = SimConfig(tick_interval=0.05, ws_subscribe_interval=0.0, seed=7)
-    sim = Simulator(config)
-    await sim.start()
     view = ExchangeView()
-    _watch(sim, view, monkeypatch)
     # REST: up to 150 ms of jitter and a 400 ms stall one chunk in 40, on a one-second budget. WebSocket:
     # delays scaled with the subscribe limit, at most 15% of it: inside the client's room of a quarter (a
     # subscribe message held back longer than that can still arrive bunched: docs/reliability.md).
@@ -115,80 +166,85 @@ async def _trade_through_jitter(
     ws_jitter = Jitter(spread=0.1 * subscribe_limit, spike=0.05 * subscribe_limit, spike_every=10, seed=13)
     refused: list[str] = []
     done = [0]
-    try:
-        sim_port = int(sim.urls.base.rsplit(":", 1)[1])
-        async with (
-            JitterProxy("127.0.0.1", sim_port, rest_jitter) as rest_proxy,
-            JitterProxy("127.0.0.1", sim_port, ws_jitter) as ws_proxy,
-        ):
-            ws_endpoints = GmoEndpoints.at(ws_proxy.base_url)
-            endpoints = dataclasses.replace(
-                GmoEndpoints.at(rest_proxy.base_url),
-                public_ws=ws_endpoints.public_ws,
-                private_ws=ws_endpoints.private_ws,
-            )
-            timing = StreamTiming(
-                stale_after=None,
-                subscribe_interval=subscribe_limit * 1.25,
-                backoff_initial=0.02,
-                backoff_cap=0.1,
-                open_timeout=3.0,
-                close_timeout=0.2,
-                ping_interval=None,
-                ping_timeout=None,
-                token_extend_every=60.0,
-            )
-            pacer = SubscribePacer()  # one per "process" (this test), shared by both streams
-            async with GmoRestClient(
-                endpoints, Credentials.of(PAPER_API_KEY, PAPER_API_SECRET), timeout=5.0, backoff_base=0.02
-            ) as client:
-                states: list[StreamState] = []
-                public = PublicStream(
-                    endpoints.public_ws, [Subscription("ticker", SYMBOL), Subscription("trades", SYMBOL)],
-                    timing=timing, on_state=states.append,
-                )  # fmt: skip
-                private = PrivateStream(
-                    client, endpoints.private_ws,
-                    ["executionEvents", "orderEvents", "positionEvents", "positionSummaryEvents"],
-                    timing=timing,
-                )  # fmt: skip
-                public._pacer = pacer
-                private._pacer = pacer
-                streams = [asyncio.create_task(public.run()), asyncio.create_task(private.run())]
-                until = time.monotonic() + seconds
-                far_below = Decimal(1000)
+    async with _exchange_apart(config, view, monkeypatch, rest_jitter, ws_jitter) as (
+        sim,
+        exchange_loop,
+        rest_proxy,
+        ws_proxy,
+    ):
+        ws_endpoints = GmoEndpoints.at(ws_proxy.base_url)
+        endpoints = dataclasses.replace(
+            GmoEndpoints.at(rest_proxy.base_url),
+            public_ws=ws_endpoints.public_ws,
+            private_ws=ws_endpoints.private_ws,
+        )
+        timing = StreamTiming(
+            stale_after=None,
+            subscribe_interval=subscribe_limit * 1.25,
+            backoff_initial=0.02,
+            backoff_cap=0.1,
+            open_timeout=3.0,
+            close_timeout=0.2,
+            ping_interval=None,
+            ping_timeout=None,
+            token_extend_every=60.0,
+        )
+        pacer = SubscribePacer()  # one per "process" (this test), shared by both streams
+        pacer_sent = pacer.sent
 
-                async def place_and_cancel() -> None:
-                    order_id = await client.place_order(
-                        OrderRequest(
-                            symbol=SYMBOL,
-                            side=Side.BUY,
-                            execution_type=ExecutionType.LIMIT,
-                            size=Decimal("0.01"),
-                            price=far_below,
-                        )
+        def recording_sent() -> None:
+            pacer_sent()
+            view.subscribes_sent.append(time.monotonic())
+
+        pacer.sent = recording_sent  # type: ignore[method-assign]
+        async with GmoRestClient(
+            endpoints, Credentials.of(PAPER_API_KEY, PAPER_API_SECRET), timeout=5.0, backoff_base=0.02
+        ) as client:
+            states: list[StreamState] = []
+            public = PublicStream(
+                endpoints.public_ws, [Subscription("ticker", SYMBOL), Subscription("trades", SYMBOL)],
+                timing=timing, on_state=states.append,
+            )  # fmt: skip
+            private = PrivateStream(
+                client, endpoints.private_ws,
+                ["executionEvents", "orderEvents", "positionEvents", "positionSummaryEvents"],
+                timing=timing,
+            )  # fmt: skip
+            public._pacer = pacer
+            private._pacer = pacer
+            streams = [asyncio.create_task(public.run()), asyncio.create_task(private.run())]
+            until = time.monotonic() + seconds
+            far_below = Decimal(1000)
+
+            async def place_and_cancel() -> None:
+                order_id = await client.place_order(
+                    OrderRequest(
+                        symbol=SYMBOL,
+                        side=Side.BUY,
+                        execution_type=ExecutionType.LIMIT,
+                        size=Decimal("0.01"),
+                        price=far_below,
                     )
-                    await client.cancel_order(order_id)
+                )
+                await client.cancel_order(order_id)
 
-                async def read_account() -> None:
-                    await client.get_active_orders(SYMBOL)
-                    await client.get_margin()
+            async def read_account() -> None:
+                await client.get_active_orders(SYMBOL)
+                await client.get_margin()
 
-                async def cut_streams() -> None:
-                    for _ in range(cuts):
-                        await asyncio.sleep(seconds / (cuts + 1))  # spreading the storms over the run
-                        sim.faults.drop_ws()
+            async def cut_streams() -> None:
+                for _ in range(cuts):
+                    await asyncio.sleep(seconds / (cuts + 1))  # spreading the storms over the run
+                    exchange_loop.call_soon_threadsafe(sim.faults.drop_ws)
 
-                workers = [_hammer(until, place_and_cancel, refused, done) for _ in range(12)]
-                workers += [_hammer(until, read_account, refused, done) for _ in range(12)]
-                await asyncio.gather(*workers, cut_streams())
-                for task in streams:
-                    task.cancel()
-                for task in streams:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-    finally:
-        await sim.stop()
+            workers = [_hammer(until, place_and_cancel, refused, done) for _ in range(12)]
+            workers += [_hammer(until, read_account, refused, done) for _ in range(12)]
+            await asyncio.gather(*workers, cut_streams())
+            for task in streams:
+                task.cancel()
+            for task in streams:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
     return view, refused, done[0]
 
 
@@ -202,7 +258,19 @@ def _check(view: ExchangeView, refused: list[str], done: int, seconds: float, su
     arrivals = sorted(view.subscribes)
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert len(arrivals) >= 6, "the streams never resubscribed"
-    assert min(gaps) >= subscribe_limit, f"two subscribe messages arrived {min(gaps):.3f} s apart"
+    # The client's side first: its real sends are the pacer's interval apart, whichever stream sent.
+    sent = sorted(view.subscribes_sent)
+    sent_gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert min(sent_gaps) >= subscribe_limit * 1.25 - 0.001, f"subscribes sent {min(sent_gaps):.3f} s apart"
+    # Then the exchange's side. A failure here with the sends well apart is delay on the way: the proxies
+    # and the simulator share this process's event loop, so its lag on a loaded machine adds to the
+    # injected jitter (seen once in a loaded `make flake`: 0.377 s against 0.4, not reproduced in 10 runs).
+    worst = min(range(len(gaps)), key=gaps.__getitem__)
+    assert min(gaps) >= subscribe_limit, (
+        f"two subscribe messages arrived {min(gaps):.3f} s apart (arrival #{worst + 1}); "
+        f"sent gaps from {min(sent_gaps):.3f} s; arrivals minus sends: "
+        f"{[round(a - s, 3) for a, s in zip(arrivals, sent, strict=False)]}"
+    )
     assert view.subscribes_refused == 0
 
 
@@ -215,6 +283,7 @@ async def test_rate_limits_hold_under_delay_and_jitter_short(monkeypatch: pytest
 
 
 @pytest.mark.chaos
+@pytest.mark.timeout(900)  # three minutes of trading by design; the suite's 120 s cut it off every time
 async def test_rate_limits_hold_under_delay_and_jitter_long(monkeypatch: pytest.MonkeyPatch) -> None:
     seconds, limit = 180.0, 1.0
     view, refused, done = await _trade_through_jitter(

@@ -134,7 +134,6 @@ class DiscordNotifier:
         assert self._url is not None
         for attempt in range(1, self._max_attempts + 1):
             await self._pace()
-            self._next_send_at = self._clock() + self._min_interval
             try:
                 response = await self._client.post(
                     self._url.get_secret_value(),
@@ -151,6 +150,10 @@ class DiscordNotifier:
                 )
                 self._next_send_at = self._clock() + self._min_interval * 2**attempt
                 continue
+            # Paced from the answer, not from the send: Discord counts posts as they arrive, and a post
+            # slowed on the way would otherwise arrive closer than min_interval to the next one. The
+            # answer comes after the post arrived, so posts arrive at least min_interval apart.
+            self._next_send_at = self._clock() + self._min_interval
             if response.is_success:
                 self.sent += 1
                 if self._metrics is not None:
