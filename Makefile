@@ -55,10 +55,10 @@ run: $(BOT_STAMP) ## the bot in paper mode against the built-in simulator (healt
 test: setup tools ## unit + integration tests and the offline checks
 	$(PY) -m pytest -m "$(TEST_MARKERS)" -p no:cacheprovider
 
-lint: setup ## ruff, ruff format --check, mypy --strict (both packages), workflow schema + actionlint, shellcheck
+lint: setup ## ruff, ruff format --check, mypy --strict (both packages and benchmarks), workflow schema + actionlint, shellcheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy --strict bot/src/tradingbot operator/src/tradingbot_operator
+	$(VENV)/bin/mypy --strict bot/src/tradingbot operator/src/tradingbot_operator benchmarks
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck .github/workflows/*.yml
 	$(VENV)/bin/shellcheck scripts/*.sh scripts/lib/*.sh

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from tradingbot.marketdata import MarketEvent, OrderBook, Ticker
 from tradingbot.venues.gmo import PublicStream, Subscription
+from tradingbot.venues.gmo.market import ExchangeErrorFrame
 
 from benchmarks.frames import generate
 from benchmarks.report import Figure, summary
@@ -44,7 +45,7 @@ def _bot_path() -> Callable[[list[str]], None]:
     """
     prices: list[Decimal] = [Decimal(0)]
 
-    def on_market(event: MarketEvent) -> None:
+    def on_market(event: MarketEvent | ExchangeErrorFrame) -> None:
         cls = event.__class__
         if cls is Ticker or cls is OrderBook:
             mid = event.mid  # type: ignore[union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,7 @@ def run() -> list[Figure]:
                 proc = start_bot(work, env)
                 try:
                     eventually_sync(
-                        lambda port=port: healthy(port), 60, "bench: bot /healthz 200", ignore=NOT_YET
+                        functools.partial(healthy, port), 60, "bench: bot /healthz 200", ignore=NOT_YET
                     )
                     samples.append(time.perf_counter() - started)
                 finally:

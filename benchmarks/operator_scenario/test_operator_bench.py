@@ -22,12 +22,12 @@ from typing import Any
 import psutil  # type: ignore[import-untyped]
 import pytest
 
+from tests.support.kmock_fixed import FixedEmulator
 from tests.support.operator_harness import (
     NS,
     STS,
     FakeBot,
     FakeKubelet,
-    FixedEmulator,
     condition,
     get,
     health_template,
