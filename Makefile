@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOT_STAMP := $(VENV)/.installed-bot
 LOCKS := requirements/dev.lock bot/pyproject.toml operator/pyproject.toml
+WIRESCAN := bot/setup.py bot/src/tradingbot/venues/gmo/_wirescan.c
 # The make-test selection: one definition, also used by make flake.
 TEST_MARKERS := not slow and not e2e and not live and not chaos and not bench
 
@@ -34,11 +35,13 @@ $(PY):
 	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
 
 # `make run` needs only the bot's runtime (the image's hash-pinned lock); the bot runs from bot/src.
-$(BOT_STAMP): requirements/bot.lock bot/pyproject.toml | $(PY)
+$(BOT_STAMP): requirements/bot.lock bot/pyproject.toml $(WIRESCAN) | $(PY)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/bot.lock
+	@cd bot && ../$(PY) setup.py --quiet build_ext --inplace >/dev/null 2>&1 \
+	  || echo "make: the compiled decoder was not built (no C compiler?): the bot decodes in pure Python, slower" >&2
 	@touch $(BOT_STAMP)
 
-$(STAMP): $(LOCKS) | $(PY)
+$(STAMP): $(LOCKS) $(WIRESCAN) | $(PY)
 	$(PY) -m pip install --quiet --upgrade --require-hashes --no-deps -r requirements/dev.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e bot -e operator
 	@touch $(STAMP)

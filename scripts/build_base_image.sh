@@ -5,6 +5,10 @@
 # the environment) where python:3.11-slim cannot be pulled.
 #
 #   bash scripts/build_base_image.sh          # needs DOCKER_HOST (see scripts/docker_engine.sh env) and root
+#   bash scripts/build_base_image.sh build    # the builder stage's base: the same plus a C compiler and
+#                                             # Python's headers (gcc, libc6-dev, python3-dev), imported as
+#                                             # tradingbot-build:bookworm (BOT_BUILD_IMAGE), for the bot's
+#                                             # compiled decoder; the runtime image never gets a compiler
 #
 # The root file system is cached as a tarball under .cache/base/, so later runs only `docker import` it
 # (seconds). The Debian mirror is the one apt is configured with on this machine (read from
@@ -12,9 +16,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-image=${TRADINGBOT_BASE_IMAGE:-tradingbot-base:bookworm}
 suite=bookworm
 packages=python3,python3-venv,ca-certificates,tzdata
+case ${1:-runtime} in
+  runtime) image=${TRADINGBOT_BASE_IMAGE:-tradingbot-base:bookworm} ;;
+  build)
+    image=${TRADINGBOT_BUILD_IMAGE:-tradingbot-build:bookworm}
+    packages=$packages,gcc,libc6-dev,python3-dev
+    ;;
+  *)
+    echo "build_base_image: unknown flavour '$1'; accepted: runtime (default) or build" >&2
+    exit 2
+    ;;
+esac
 cache=${TRADINGBOT_BASE_CACHE:-$PWD/.cache/base}
 tarball=$cache/$suite-$(printf '%s' "$packages" | sha256sum | cut -c1-12).tar
 

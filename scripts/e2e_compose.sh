@@ -74,7 +74,9 @@ stage_done
 # --- base image and wheels (cached under .cache/) ----------------------------------------------------
 stage base-image
 bash scripts/build_base_image.sh
+bash scripts/build_base_image.sh build
 export BOT_BASE_IMAGE=${BOT_BASE_IMAGE:-tradingbot-base:bookworm}
+export BOT_BUILD_IMAGE=${BOT_BUILD_IMAGE:-tradingbot-build:bookworm}
 stage_done
 
 stage wheels

@@ -35,6 +35,7 @@ SCRIPT_NAMES: Mapping[str, str] = {
     "TRADINGBOT_WHEELS_URL": "docker-compose.offline.yml, scripts/e2e_compose.sh",
     "TRADINGBOT_DEBIAN_MIRROR": "scripts/build_base_image.sh",
     "TRADINGBOT_BASE_IMAGE": "scripts/build_base_image.sh",
+    "TRADINGBOT_BUILD_IMAGE": "scripts/build_base_image.sh",
     "TRADINGBOT_BASE_CACHE": "scripts/build_base_image.sh",
     "TRADINGBOT_BASE_REBUILD": "scripts/build_base_image.sh",
     "TRADINGBOT_DOCKER_DIR": "scripts/docker_engine.sh",

@@ -155,6 +155,7 @@ def test_bot_service_wiring(configs: dict[str, dict[str, Any]]) -> None:
     assert bot["build"]["context"] == str(REPO)
     assert bot["build"]["dockerfile"] == "bot/Dockerfile"
     assert bot["build"]["args"]["BOT_BASE_IMAGE"] == "python:3.11-slim"
+    assert bot["build"]["args"]["BOT_BUILD_IMAGE"] == "python:3.11"
     assert bot["command"] == ["run"]
     uid = bot["user"].split(":")[0]
     assert uid not in {"", "0", "root"}, f"bot runs as {bot['user']}"
@@ -289,6 +290,7 @@ def test_offline_build_args(configs: dict[str, dict[str, Any]]) -> None:
     build_args = configs["offline"]["services"]["bot"]["build"]["args"]
     assert build_args == {
         "BOT_BASE_IMAGE": "tradingbot-base:bookworm",
+        "BOT_BUILD_IMAGE": "tradingbot-build:bookworm",
         "PIP_FIND_LINKS": "http://127.0.0.1:1/",
         "PIP_NO_INDEX": "1",
     }
@@ -331,10 +333,14 @@ def _stages(text: str) -> tuple[list[tuple[str, str]], list[list[tuple[str, str]
 def test_dockerfile_is_multi_stage_with_a_configurable_base() -> None:
     preamble, stages = _stages(DOCKERFILE.read_text())
     assert ("ARG", "BOT_BASE_IMAGE=python:3.11-slim") in preamble
+    # The builder's base is the same Python plus a compiler (the compiled decoder); the runtime has none.
+    assert ("ARG", "BOT_BUILD_IMAGE=python:3.11") in preamble
     assert len(stages) >= 2
-    for stage in stages:
-        assert stage[0][1].split()[0] == "${BOT_BASE_IMAGE}", stage[0]
     builder, final = stages[0], stages[-1]
+    assert builder[0][1].split()[0] == "${BOT_BUILD_IMAGE}", builder[0]
+    for stage in stages[1:]:
+        assert stage[0][1].split()[0] == "${BOT_BASE_IMAGE}", stage[0]
+    assert "decode.COMPILED" in " ".join(arg for ins, arg in builder if ins == "RUN")
     builder_runs = " ".join(arg for ins, arg in builder if ins == "RUN")
     assert "python3 -m venv" in builder_runs
     assert "--require-hashes" in builder_runs

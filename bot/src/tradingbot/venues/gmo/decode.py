@@ -1,8 +1,15 @@
-"""The public-frame hot path: one typed msgspec decode, then bulk checks, straight into typed state.
+"""The public-frame hot path: validated typed events straight into typed state, never through dicts.
 
 Every frame is decoded and validated eagerly (the rules are in ``grammar``; the package docstring of
-``tradingbot.marketdata`` lists the guarantees). The fast path never parses to dicts: msgspec decodes the
-frame into a small wire Struct (a tagged union on ``channel``; a book's sides stay raw text), then
+``tradingbot.marketdata`` lists the guarantees). Three paths, each handing what it cannot prove to the next:
+
+1. the compiled scanner (``_wirescan.c``, built with the bot; ``COMPILED`` says whether it is): one C pass
+   that checks the grammar, ranges, exact order, symbol and timestamp and builds the event itself;
+2. the pure-Python fast path below (the whole fast path where no C compiler was available);
+3. ``checked.decode_checked``, the authority, which builds the same event or names the refusal reason.
+
+The pure-Python fast path: msgspec decodes the frame into a small wire Struct (a tagged union on
+``channel``; a book's sides stay raw text), then
 
 * ticker and trade numbers are checked with the grammar's regex, then become Decimals;
 * a book side is checked in bulk, in C: deleting every digit and ``.`` must leave exactly the canonical
@@ -38,6 +45,14 @@ from tradingbot.venues.gmo import grammar
 from tradingbot.venues.gmo.checked import ExchangeErrorFrame, decode_checked
 from tradingbot.venues.gmo.grammar import Refused
 from tradingbot.venues.gmo.state import MarketState
+
+try:
+    from tradingbot.venues.gmo._wirescan import Scanner as _Scanner
+except ImportError:  # built without a C compiler: the pure-Python fast path does it all, ~2.5x slower
+    _Scanner = None
+
+COMPILED = _Scanner is not None
+"""Whether the compiled scanner is in use (the bot logs it at start)."""
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +122,28 @@ class CanonicalSide:
 _CANONICAL_SIDE = CanonicalSide()
 
 
+class ScannedSide:
+    """A side the compiled scanner proved canonical, handed over as ``(side text, best price)``."""
+
+    @staticmethod
+    def levels(wire: tuple[bytes, Decimal]) -> tuple[BookLevel, ...]:
+        return CanonicalSide.levels(wire[0])
+
+    @staticmethod
+    def best(wire: tuple[bytes, Decimal]) -> Decimal:
+        return wire[1]
+
+
+_SCANNED_SIDE = ScannedSide()
+
+
 class MarketDecoder:
     """Decodes and validates public frames, updates a ``MarketState`` and returns the event.
 
     ``decode`` raises ``MalformedFrame`` (never anything else) for a refused frame, after counting it and
     calling ``on_malformed(reason)``. ``symbols``: the subscribed symbols; ``None`` (offline replay only)
-    accepts any symbol shaped like GMO's.
+    accepts any symbol shaped like GMO's. ``compiled=False`` leaves the compiled scanner out (the tests
+    check the pure-Python fast path against the checked path with it).
     """
 
     def __init__(
@@ -121,6 +152,7 @@ class MarketDecoder:
         *,
         symbols: Iterable[str] | None = None,
         on_malformed: Callable[[str], None] | None = None,
+        compiled: bool = True,
     ) -> None:
         self.state = state if state is not None else MarketState()
         self.symbols = frozenset(symbols) if symbols is not None else None
@@ -133,9 +165,27 @@ class MarketDecoder:
         self._trades = self.state.trades
         self._trades_kept = self.state.trades_kept
         self._last_bug_log = float("-inf")
+        self._scan = (
+            _Scanner(self._symbols, Decimal, Ticker, Trade, OrderBook, _SCANNED_SIDE) if compiled and _Scanner
+            else None
+        )
 
     def decode(self, frame: str | bytes) -> Ticker | OrderBook | Trade | ExchangeErrorFrame:
         try:
+            if self._scan is not None:
+                scanned = self._scan(frame)
+                if scanned is not None:
+                    cls = scanned.__class__
+                    if cls is OrderBook:
+                        self._books[scanned.symbol] = scanned
+                    elif cls is Trade:
+                        trades = self._trades.get(scanned.symbol)
+                        if trades is None:
+                            trades = self._trades[scanned.symbol] = deque(maxlen=self._trades_kept)
+                        trades.append(scanned)
+                    else:
+                        self._tickers[scanned.symbol] = scanned
+                    return scanned  # type: ignore[no-any-return]
             wire = _wire(frame)
             if wire.__class__ is _BookWire:
                 event: Ticker | OrderBook | Trade | None = self._book(wire)
