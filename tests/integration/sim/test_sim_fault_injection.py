@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -114,6 +115,39 @@ async def test_malformed_frames(sim: Simulator, until: Any) -> None:
                 bad += 1
         assert bad == 2
         assert sim.faults.malformed_next == 0
+
+
+async def test_bad_frames_replace_the_next_broadcast(sim: Simulator, api: Any, until: Any) -> None:
+    base = sim.urls.base
+    async with websockets.connect(sim.urls.public_ws) as ws:
+        await ws.send(json.dumps({"command": "subscribe", "channel": "ticker", "symbol": "BTC_JPY"}))
+        await until(lambda: sim.hub.wants("ticker", "BTC_JPY"))
+        entries = ["ticker:zero_price", "trades:hold_side", "orderbooks:unsorted_asks", "ticker:valid"]
+        plan = {"bad_frames": entries, "bad_frame_price": "15300000"}
+        assert (await api.client.post(f"{base}/admin/faults", json=plan)).json()["bad_frames"] == entries
+        await sim.set_price("BTC_JPY", Decimal("15000000"))
+        # Sent to the ticker subscriber whatever channel each claims, in order, instead of the real ticker.
+        got = [json.loads(await asyncio.wait_for(ws.recv(), 3)) for _ in entries]
+        assert [f["channel"] for f in got] == ["ticker", "trades", "orderbooks", "ticker"]
+        assert got[0]["bid"] == "0"
+        assert got[1]["side"] == "HOLD"
+        asks = [Decimal(level["price"]) for level in got[2]["asks"]]
+        assert asks != sorted(asks)
+        assert (Decimal(got[3]["bid"]) + Decimal(got[3]["ask"])) / 2 == Decimal("15300000")
+        assert sim.faults.bad_frames == ()
+        await sim.set_price("BTC_JPY", Decimal("15000000"))  # the fault is spent: the real ticker again
+        real = json.loads(await asyncio.wait_for(ws.recv(), 3))
+        assert real["channel"] == "ticker"
+        assert Decimal(real["bid"]) < Decimal("15000000") < Decimal(real["ask"])
+    for body, message in (
+        ({"bad_frames": ["ticker:hold_side"]}, "bad_frames entry 'ticker:hold_side'"),
+        ({"bad_frames": "ticker:valid"}, "bad_frames='ticker:valid'; accepted: a list"),
+        ({"bad_frame_price": "1e7"}, "bad_frame_price='1e7'; accepted: null or a positive decimal"),
+    ):
+        refused = await api.client.post(f"{base}/admin/faults", json=body)
+        assert refused.status_code == 400
+        assert message in refused.json()["error"]
+    assert sim.faults.bad_frame_price == "15300000"  # nothing applied from a refused update
 
 
 async def test_admin_endpoints(sim: Simulator, api: Any) -> None:

@@ -19,6 +19,8 @@ def test_defaults_are_off() -> None:
         "ws_stall": False,
         "malformed_next": 0,
         "accept_then_timeout_next": 0,
+        "bad_frames": (),
+        "bad_frame_price": None,
     }
 
 
@@ -39,10 +41,14 @@ def test_update_validates_everything_before_applying() -> None:
         ({"ws_stall": 1}, "ws_stall=1"),
         ({"nope": 1}, "unknown fault 'nope'"),
         ({"rate_limit_next": 3, "bogus": 1}, "unknown fault"),
+        ({"rate_limit_next": 3, "bad_frames": ["ticker:nope"]}, "bad_frames entry 'ticker:nope'"),
+        ({"bad_frame_price": "-1"}, "bad_frame_price='-1'"),
     ):
         with pytest.raises(ValueError, match=match):
             plan.update(bad)
     assert plan.rate_limit_next == 0  # nothing applied from a rejected update
+    plan.update({"bad_frames": ["trades:hold_side"], "bad_frame_price": "15300000"})
+    assert (plan.bad_frames, plan.bad_frame_price) == (("trades:hold_side",), "15300000")
     plan.reset()
     assert plan.as_dict() == FaultPlan().as_dict()
 

@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from tradingbot.sim import badframes
+
 MAINTENANCE_CODES = ("ERR-5201", "ERR-5202", "ERR-5203")
 _COUNTERS = ("http_5xx_next", "rate_limit_next", "malformed_next", "accept_then_timeout_next")
 
@@ -23,6 +25,10 @@ class FaultPlan:
     ws_stall: bool = False
     malformed_next: int = 0
     accept_then_timeout_next: int = 0
+    # Bad public frames ("<channel>:<kind>", see .badframes), sent at the next public broadcast in place
+    # of its frames, around bad_frame_price (None: the market's mid); the list empties as they are sent.
+    bad_frames: tuple[str, ...] = ()
+    bad_frame_price: str | None = None
     # Wired by the Simulator to its WebSocket hub and token registry.
     _expire_ws_tokens: Callable[[], None] = field(default=_noop, repr=False, compare=False)
     _drop_ws: Callable[[], None] = field(default=_noop, repr=False, compare=False)
@@ -64,6 +70,10 @@ class FaultPlan:
             elif name == "ws_stall":
                 if not isinstance(value, bool):
                     raise ValueError(f"ws_stall={value!r}; accepted: true or false")
+            elif name == "bad_frames":
+                value = badframes.check(value)
+            elif name == "bad_frame_price":
+                value = badframes.check_price(value)
             elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name}={value!r}; accepted: an integer >= 0")
             checked[name] = value

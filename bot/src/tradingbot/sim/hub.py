@@ -76,6 +76,10 @@ class Hub:
     def wants(self, channel: str, symbol: str) -> bool:
         return self._wanted[(channel, symbol)] > 0
 
+    def listeners(self, symbol: str) -> list[Connection]:
+        """Public connections subscribed to any channel of ``symbol``."""
+        return [c for c in self.connections if c.kind == "public" and any(s == symbol for _, s in c.subs)]
+
     def send(self, conn: Connection, text: str) -> None:
         try:
             conn.queue.put_nowait(text)

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from tradingbot.sim.badframes import bad_frame
 from tradingbot.sim.book import Market, Trade
 from tradingbot.sim.config import SimConfig
 from tradingbot.sim.exchange import Exchange, PrivateEvent, level_view, ticker_view
@@ -215,6 +216,8 @@ class Simulator:
         hub = self.hub
         stamp = ts(now)
         for symbol, market in self.exchange.markets.items():
+            if self._send_bad_frames(market, now):
+                continue
             if hub.wants("ticker", symbol):
                 hub.publish(
                     "ticker", symbol, orjson.dumps({"channel": "ticker", **ticker_view(market, now)}).decode()
@@ -240,6 +243,28 @@ class Simulator:
                     }
                     hub.publish("trades", symbol, orjson.dumps(frame).decode())
                 market.step_trades = []
+
+    def _send_bad_frames(self, market: Market, now: datetime) -> bool:
+        """The ``bad_frames`` fault: the pending bad frames replace this broadcast's frames of the first
+        market anyone listens to. They go to every connection subscribed to the market, whatever channel
+        each frame claims, as a misrouted or corrupted frame would."""
+        faults = self.faults
+        listeners = self.hub.listeners(market.symbol) if faults.bad_frames else []
+        if not listeners:
+            return False
+        mid = market.mid if faults.bad_frame_price is None else Decimal(faults.bad_frame_price)
+        texts = []
+        for entry in faults.bad_frames:
+            try:
+                texts.append(bad_frame(entry, market.spec, mid, now))
+            except ValueError as exc:  # set in-process without FaultPlan.update's check
+                log.warning("sim: bad_frames entry dropped: %s", exc)
+        faults.bad_frames = ()
+        market.step_trades = []
+        for conn in listeners:
+            for text in texts:
+                self.hub.send(conn, text)
+        return True
 
     def dispatch(self, events: list[PrivateEvent]) -> None:
         for event in events:
