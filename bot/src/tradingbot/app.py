@@ -43,7 +43,7 @@ from tradingbot.ops.notifier import DiscordNotifier
 from tradingbot.ops.status import MonitorStatus
 from tradingbot.ops.status_board import LiveFigures, StatusBoard
 from tradingbot.strategy import MaCrossParams, MaCrossStrategy, Strategy
-from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient, RateLimits
+from tradingbot.venues.gmo import Credentials, GmoEndpoints, GmoRestClient, RateLimits, decode
 from tradingbot.venues.gmo.feeds import GmoMarketData
 from tradingbot.venues.gmo.port import GmoExchangePort
 from tradingbot.venues.gmo.tokenstore import FileTokenStore, TokenStore
@@ -347,6 +347,8 @@ class App(EngineStateView):
                 self.symbol,
                 self.ops.base_url,
             )
+            if not decode.COMPILED:
+                log.warning("market data: compiled decoder not built; decoding in pure Python (slower)")
             await self.engine.start()
             if ready is not None:
                 await ready(self)

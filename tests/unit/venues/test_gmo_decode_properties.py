@@ -53,17 +53,20 @@ def test_decoder_agrees_with_the_reference(frame: bytes | str) -> None:
 # Found by this test: a trade whose side is a list made the checked path raise TypeError (unhashable).
 @example(frame='{"channel":"trades","price":"1","side":[{"price":"1"}],"size":"1",'
          '"timestamp":"2026-11-27T06:00:00Z","symbol":"BTC_JPY"}')  # fmt: skip
-def test_fast_path_agrees_with_the_checked_path(frame: bytes | str) -> None:
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "pure-python"])
+def test_fast_path_agrees_with_the_checked_path(frame: bytes | str, compiled: bool) -> None:
+    """Both fast paths: the compiled scanner first (where built), and the pure-Python one alone."""
     reason: str | None = None
     try:
         checked = decode_checked(frame, frozenset(SUBSCRIBED))
     except Refused as exc:
         reason = exc.reason
+    decoder = MarketDecoder(symbols=SUBSCRIBED, compiled=compiled)
     if reason is None:
-        assert MarketDecoder(symbols=SUBSCRIBED).decode(frame) == checked
+        assert decoder.decode(frame) == checked
     else:
         with pytest.raises(MalformedFrame) as info:
-            MarketDecoder(symbols=SUBSCRIBED).decode(frame)
+            decoder.decode(frame)
         assert info.value.reason == reason
 
 

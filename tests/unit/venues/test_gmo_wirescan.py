@@ -72,22 +72,24 @@ def check(frame: bytes | str) -> bool:
     return True
 
 
+HOSTILE = st.builds(hostile_frame, st.randoms(use_true_random=False))
 TICKER = ('{"channel":"ticker","ask":"2","bid":"1","high":"%s","last":"1","symbol":"BTC_JPY",'
           '"timestamp":"2026-11-27T06:00:00Z","volume":"0"}')  # fmt: skip
 
 
 @SETTINGS
-@given(frame=st.builds(hostile_frame, st.randoms(use_true_random=False)) | st.text(max_size=300) | st.binary())
+@given(frame=HOSTILE | st.text(max_size=300) | st.binary())
 @example(frame=TICKER % "1\\q")  # an invalid escape in a value nobody reads: not JSON
-@example(frame=TICKER % '1\\",\"x')  # an escaped quote: the string goes on
+@example(frame=TICKER % '1\\","x')  # an escaped quote: the string goes on
 @example(frame=TICKER % "1\x01")  # a raw control character: not JSON
 @example(frame=(TICKER % "1").replace('"last":"1"', '"last":"1","last":"3"'))  # a key twice: the last wins
 def test_any_input_is_deferred_or_the_checked_event(frame: bytes | str) -> None:
     check(frame)
 
 
-EDITS = st.sampled_from([b" ", b"\n", b"\\", b'\\"', b'"', b",", b":", b"{", b"}", b"[", b"]", b"0", b".",
-                         b"-", b"e", b"\\u0031", b"\x00", b"\xc3\xa9", b'"x":1,', b'"symbol":"BTC_JPY",'])  # fmt: skip
+EDITS = st.sampled_from([b" ", b"\n", b"\\", b'\\"', b'"', b",", b":", b"{", b"}", b"[", b"]", b"0",
+                         b".", b"-", b"e", b"\\u0031", b"\x00", b"\xc3\xa9", b'"x":1,',
+                         b'"symbol":"BTC_JPY",'])  # fmt: skip
 
 
 @SETTINGS

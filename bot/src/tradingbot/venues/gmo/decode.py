@@ -166,7 +166,8 @@ class MarketDecoder:
         self._trades_kept = self.state.trades_kept
         self._last_bug_log = float("-inf")
         self._scan = (
-            _Scanner(self._symbols, Decimal, Ticker, Trade, OrderBook, _SCANNED_SIDE) if compiled and _Scanner
+            _Scanner(self._symbols, Decimal, Ticker, Trade, OrderBook, _SCANNED_SIDE)
+            if compiled and _Scanner
             else None
         )
 
