@@ -47,11 +47,11 @@ from tradingbot.venues.gmo.grammar import Refused
 from tradingbot.venues.gmo.state import MarketState
 
 try:
-    from tradingbot.venues.gmo._wirescan import Scanner as _Scanner
+    from tradingbot.venues.gmo import _wirescan
 except ImportError:  # built without a C compiler: the pure-Python fast path does it all, ~2.5x slower
-    _Scanner = None
+    _wirescan = None  # type: ignore[assignment]
 
-COMPILED = _Scanner is not None
+COMPILED = _wirescan is not None
 """Whether the compiled scanner is in use (the bot logs it at start)."""
 
 log = logging.getLogger(__name__)
@@ -166,8 +166,8 @@ class MarketDecoder:
         self._trades_kept = self.state.trades_kept
         self._last_bug_log = float("-inf")
         self._scan = (
-            _Scanner(self._symbols, Decimal, Ticker, Trade, OrderBook, _SCANNED_SIDE)
-            if compiled and _Scanner
+            _wirescan.Scanner(self._symbols, Decimal, Ticker, Trade, OrderBook, _SCANNED_SIDE)
+            if compiled and _wirescan is not None
             else None
         )
 
@@ -176,17 +176,16 @@ class MarketDecoder:
             if self._scan is not None:
                 scanned = self._scan(frame)
                 if scanned is not None:
-                    cls = scanned.__class__
-                    if cls is OrderBook:
+                    if type(scanned) is OrderBook:
                         self._books[scanned.symbol] = scanned
-                    elif cls is Trade:
+                    elif type(scanned) is Trade:
                         trades = self._trades.get(scanned.symbol)
                         if trades is None:
                             trades = self._trades[scanned.symbol] = deque(maxlen=self._trades_kept)
                         trades.append(scanned)
-                    else:
+                    elif type(scanned) is Ticker:
                         self._tickers[scanned.symbol] = scanned
-                    return scanned  # type: ignore[no-any-return]
+                    return scanned
             wire = _wire(frame)
             if wire.__class__ is _BookWire:
                 event: Ticker | OrderBook | Trade | None = self._book(wire)
