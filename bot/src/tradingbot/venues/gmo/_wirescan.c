@@ -220,6 +220,63 @@ skip_value(const char *p, const char *end, int depth)
     }
 }
 
+/* ---- book sides ---- */
+
+typedef struct {
+    int canonical; /* the side is in the form below and every check passed */
+    Span best_text;
+    Num best;
+} Side;
+
+/* A side in GMO's canonical form [{"price":"P","size":"S"},...], non-empty, P and S in range, prices
+ * strictly ascending (asks, sign 1) or descending (bids, sign -1); p is at the '['. Returns the position
+ * after the ']' and the best level, or NULL (the caller then validates the value as plain JSON). */
+static const char *
+side(const char *p, const char *end, int sign, Side *out)
+{
+    static const char head[] = "{\"price\":\"", mid[] = "\",\"size\":\"";
+    Num prev, price, size;
+    int first = 1;
+    if (p >= end || *p != '[')
+        return NULL;
+    p++;
+    for (;;) {
+        if (end - p < 10 || memcmp(p, head, 10) != 0)
+            return NULL;
+        const char *v = p += 10;
+        while (p < end && *p != '"')
+            p++;
+        if (p >= end || !parse_num(v, p - v, &price) || !num_positive(&price) || !num_below_ceiling(&price))
+            return NULL;
+        if (first) {
+            out->best_text.p = v;
+            out->best_text.n = p - v;
+            out->best = price;
+            first = 0;
+        }
+        else if (num_cmp(&price, &prev) != sign)
+            return NULL;
+        prev = price;
+        if (end - p < 10 || memcmp(p, mid, 10) != 0)
+            return NULL;
+        v = p += 10;
+        while (p < end && *p != '"')
+            p++;
+        if (p >= end || !parse_num(v, p - v, &size) || !num_positive(&size) || !num_below_ceiling(&size))
+            return NULL;
+        if (end - p < 3 || p[1] != '}')
+            return NULL;
+        p += 2;
+        if (*p == ']') {
+            out->canonical = 1;
+            return p + 1;
+        }
+        if (*p != ',')
+            return NULL;
+        p++;
+    }
+}
+
 /* ---- the frame's top-level object ---- */
 
 enum { K_CHANNEL, K_SYMBOL, K_TIMESTAMP, K_BID, K_ASK, K_LAST, K_VOLUME, K_PRICE, K_SIZE, K_SIDE, K_ASKS, K_BIDS, K_COUNT };
@@ -248,13 +305,15 @@ key_id(const Span *k)
     return -1;
 }
 
-/* Fills fields[] (n == -1: absent); string keys hold the string's text, asks/bids the whole array. */
+/* Fills fields[] (n == -1: absent); string keys hold the string's text, asks/bids the whole array, and
+ * sides[0] (asks) and sides[1] (bids) say whether each is canonical, with its best level. */
 static int
-scan_object(const char *p, const char *end, Span *fields)
+scan_object(const char *p, const char *end, Span *fields, Side *sides)
 {
     Span key, value;
     for (int i = 0; i < K_COUNT; i++)
         fields[i].n = -1;
+    sides[0].canonical = sides[1].canonical = 0;
     p = ws(p, end);
     if (p >= end || *p != '{')
         return 0;
@@ -275,8 +334,11 @@ scan_object(const char *p, const char *end, Span *fields)
             if (fields[id].n >= 0)
                 return 0; /* a key twice: the checked path keeps the last one; let it */
             if (id == K_ASKS || id == K_BIDS) {
-                const char *start = p;
-                if (p >= end || *p != '[' || !(p = skip_value(p, end, 1)))
+                const char *start = p, *q;
+                Side *sd = &sides[id == K_BIDS];
+                if ((q = side(p, end, id == K_ASKS ? 1 : -1, sd)))
+                    p = q;
+                else if (p >= end || *p != '[' || !(p = skip_value(p, end, 1)))
                     return 0;
                 value.p = start;
                 value.n = p - start;
@@ -473,59 +535,13 @@ defer:
     Py_RETURN_NONE;
 }
 
-/* A side in GMO's canonical form [{"price":"P","size":"S"},...], non-empty, P and S in range, prices
- * strictly ascending (asks, sign 1) or descending (bids, sign -1). Returns 1 and the best level. */
-static int
-side(const Span *s, int sign, Span *best_text, Num *best)
-{
-    static const char head[] = "{\"price\":\"", mid[] = "\",\"size\":\"";
-    const char *p = s->p + 1, *end = s->p + s->n - 1; /* inside the brackets */
-    Num prev, price, size;
-    int first = 1;
-    if (s->p[0] != '[' || end[0] != ']' || p >= end)
-        return 0;
-    for (;;) {
-        if (end - p < 10 || memcmp(p, head, 10) != 0)
-            return 0;
-        const char *v = p += 10;
-        while (p < end && *p != '"')
-            p++;
-        if (p >= end || !parse_num(v, p - v, &price) || !num_positive(&price) || !num_below_ceiling(&price))
-            return 0;
-        if (first) {
-            best_text->p = v;
-            best_text->n = p - v;
-            *best = price;
-            first = 0;
-        }
-        else if (num_cmp(&price, &prev) != sign)
-            return 0;
-        prev = price;
-        if (end - p < 10 || memcmp(p, mid, 10) != 0)
-            return 0;
-        v = p += 10;
-        while (p < end && *p != '"')
-            p++;
-        if (p >= end || !parse_num(v, p - v, &size) || !num_positive(&size) || !num_below_ceiling(&size))
-            return 0;
-        if (end - p < 2 || p[1] != '}')
-            return 0;
-        p += 2;
-        if (p == end)
-            return 1;
-        if (*p != ',')
-            return 0;
-        p++;
-    }
-}
-
 static PyObject *
-side_wire(Scanner *self, const Span *s, const Span *best_text, const Num *best)
+side_wire(Scanner *self, const Span *s, const Side *sd)
 {
     PyObject *text = PyBytes_FromStringAndSize(s->p, s->n);
     if (!text)
         return NULL;
-    PyObject *price = decimal(self, best_text, best);
+    PyObject *price = decimal(self, &sd->best_text, &sd->best);
     if (!price) {
         Py_DECREF(text);
         return NULL;
@@ -537,18 +553,15 @@ side_wire(Scanner *self, const Span *s, const Span *best_text, const Num *best)
 }
 
 static PyObject *
-book(Scanner *self, Span *f)
+book(Scanner *self, Span *f, Side *sides)
 {
-    Span bid_text, ask_text;
-    Num bid, ask;
     PyObject *stamp = NULL, *sym = NULL, *bids = NULL, *asks = NULL, *wire = NULL, *out = NULL;
     NEED(f[K_SYMBOL].n >= 0 && f[K_TIMESTAMP].n >= 0 && f[K_ASKS].n >= 0 && f[K_BIDS].n >= 0);
-    NEED(side(&f[K_ASKS], 1, &ask_text, &ask) && side(&f[K_BIDS], -1, &bid_text, &bid));
-    NEED(num_cmp(&bid, &ask) < 0);
+    NEED(sides[0].canonical && sides[1].canonical);
+    NEED(num_cmp(&sides[1].best, &sides[0].best) < 0);
     GOT((stamp = timestamp(&f[K_TIMESTAMP])));
     GOT((sym = symbol(self, &f[K_SYMBOL])));
-    if (!(bids = side_wire(self, &f[K_BIDS], &bid_text, &bid)) ||
-        !(asks = side_wire(self, &f[K_ASKS], &ask_text, &ask)) || !(wire = PyTuple_Pack(2, bids, asks)))
+    if (!(bids = side_wire(self, &f[K_BIDS], &sides[1])) || !(asks = side_wire(self, &f[K_ASKS], &sides[0])) || !(wire = PyTuple_Pack(2, bids, asks)))
         goto fail;
     PyTypeObject *type = (PyTypeObject *)self->orderbook;
     if (!(out = type->tp_alloc(type, 0)))
@@ -576,6 +589,7 @@ Scanner_call(Scanner *self, PyObject *args, PyObject *kwargs)
     const char *p;
     Py_ssize_t n;
     Span f[K_COUNT];
+    Side sides[2];
     if (!PyArg_UnpackTuple(args, "scan", 1, 1, &frame))
         return NULL;
     if (PyUnicode_CheckExact(frame)) {
@@ -590,11 +604,11 @@ Scanner_call(Scanner *self, PyObject *args, PyObject *kwargs)
     }
     else
         Py_RETURN_NONE;
-    if (!scan_object(p, p + n, f) || f[K_CHANNEL].n < 0)
+    if (!scan_object(p, p + n, f, sides) || f[K_CHANNEL].n < 0)
         Py_RETURN_NONE;
     const Span *c = &f[K_CHANNEL];
     if (c->n == 10 && memcmp(c->p, "orderbooks", 10) == 0)
-        return book(self, f);
+        return book(self, f, sides);
     if (c->n == 6 && memcmp(c->p, "trades", 6) == 0)
         return trade(self, f);
     if (c->n == 6 && memcmp(c->p, "ticker", 6) == 0)
