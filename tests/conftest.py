@@ -19,6 +19,9 @@ def repo_root() -> pathlib.Path:
     return REPO_ROOT
 
 
+CHAOS_TIMEOUT = 900
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Tests under tests/unit and tests/integration get their marker from the folder, so a
     # marker expression like `-m "unit"` selects them without per-file boilerplate.
@@ -26,6 +29,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         parts = pathlib.Path(str(item.fspath)).relative_to(REPO_ROOT).parts
         if len(parts) > 1 and parts[1] in {"unit", "integration", "e2e"}:
             item.add_marker(getattr(pytest.mark, parts[1]))
+        # The long forms (make chaos) run 10,000 generated cases: slow by definition, so every "not slow"
+        # selection (release_check's quick stage) leaves them out, and 120 s is no hang limit for them.
+        # A test's own timeout marker still wins (appended markers come after the test's own).
+        if item.get_closest_marker("chaos") is not None:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.timeout(CHAOS_TIMEOUT))
 
 
 @pytest.fixture(autouse=True)
