@@ -34,7 +34,8 @@ from tradingbot.venues.gmo.errors import ErrorCategory, GmoError
 from tradingbot.venues.gmo.models import ExecutionType, OrderRequest, Side
 from tradingbot.venues.gmo.ratelimit import SubscribePacer
 from tradingbot.venues.gmo.rest import GmoRestClient
-from tradingbot.venues.gmo.ws import PrivateStream, PublicStream, StreamState, StreamTiming, Subscription
+from tradingbot.venues.gmo.ws import PrivateStream, PublicStream, StreamState, Subscription
+from venue_support import FAST_WS
 
 SYMBOL = "BTC_JPY"
 
@@ -178,16 +179,13 @@ async def _trade_through_jitter(
             public_ws=ws_endpoints.public_ws,
             private_ws=ws_endpoints.private_ws,
         )
-        timing = StreamTiming(
+        timing = dataclasses.replace(  # the shared fast timing, paced and patient for the jitter
+            FAST_WS,
             stale_after=None,
             subscribe_interval=subscribe_limit * 1.25,
             backoff_initial=0.02,
             backoff_cap=0.1,
             open_timeout=3.0,
-            close_timeout=0.2,
-            ping_interval=None,
-            ping_timeout=None,
-            token_extend_every=60.0,
         )
         pacer = SubscribePacer()  # one per "process" (this test), shared by both streams
         pacer_sent = pacer.sent
