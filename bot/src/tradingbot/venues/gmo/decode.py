@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Container, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -163,7 +162,6 @@ class MarketDecoder:
         self._tickers = self.state.tickers
         self._books = self.state.books
         self._trades = self.state.trades
-        self._trades_kept = self.state.trades_kept
         self._last_bug_log = float("-inf")
         self._scan = (
             _wirescan.Scanner(self._symbols, Decimal, Ticker, Trade, OrderBook, _SCANNED_SIDE)
@@ -179,10 +177,7 @@ class MarketDecoder:
                     if type(scanned) is OrderBook:
                         self._books[scanned.symbol] = scanned
                     elif type(scanned) is Trade:
-                        trades = self._trades.get(scanned.symbol)
-                        if trades is None:
-                            trades = self._trades[scanned.symbol] = deque(maxlen=self._trades_kept)
-                        trades.append(scanned)
+                        self._trades[scanned.symbol].append(scanned)
                     elif type(scanned) is Ticker:
                         self._tickers[scanned.symbol] = scanned
                     return scanned
@@ -267,10 +262,7 @@ class MarketDecoder:
         if not (0 < price < _PRICE_CEILING and 0 < size < _SIZE_CEILING):
             return None
         event = Trade(symbol, price, size, side, stamp)
-        trades = self._trades.get(symbol)
-        if trades is None:
-            trades = self._trades[symbol] = deque(maxlen=self._trades_kept)
-        trades.append(event)
+        self._trades[symbol].append(event)
         return event
 
     def _book(self, wire: _BookWire) -> OrderBook | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from decimal import Decimal
+from functools import partial
 
 from tradingbot.marketdata import OrderBook, Ticker, Trade
 
@@ -17,7 +18,8 @@ class MarketState:
         self.trades_kept = trades_kept
         self.tickers: dict[str, Ticker] = {}
         self.books: dict[str, OrderBook] = {}
-        self.trades: dict[str, deque[Trade]] = {}
+        # A symbol's trade log is made on its first trade (reads use .get and never create one).
+        self.trades: defaultdict[str, deque[Trade]] = defaultdict(partial(deque, maxlen=trades_kept))
 
     def last_price(self, symbol: str) -> Decimal | None:
         ticker = self.tickers.get(symbol)
@@ -49,7 +51,4 @@ class MarketState:
         elif isinstance(event, OrderBook):
             self.books[event.symbol] = event
         else:
-            trades = self.trades.get(event.symbol)
-            if trades is None:
-                trades = self.trades[event.symbol] = deque(maxlen=self.trades_kept)
-            trades.append(event)
+            self.trades[event.symbol].append(event)
